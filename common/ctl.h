@@ -1,0 +1,31 @@
+/* Control sockets: RUNTIME_DIR/<daemon>.sock, AF_UNIX SOCK_SEQPACKET, one
+ * ipc message per record. Only root and members of the "lvsd" group may
+ * connect (checked with SO_PEERCRED / SO_PEERGROUPS at accept). */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
+#include "ipc.h"
+
+struct ctl_server;
+struct ctl_peer;
+
+/* Called for every valid request. The handler answers with ctl_peer_send();
+ * a send failure closes the peer once the handler returns. */
+typedef void (*ctl_request_handler_t)(struct ctl_peer *p, const struct ipc_message *m, void *userdata);
+
+int ctl_server_new(sd_event *e, const char *path, ctl_request_handler_t handler, void *userdata,
+		   struct ctl_server **ret);
+void ctl_server_free(struct ctl_server *s);
+
+int ctl_peer_send(struct ctl_peer *p, const struct ipc_message *m);
+/* Marks the peer as a subscriber: ctl_server_publish() reaches it. */
+void ctl_peer_subscribe(struct ctl_peer *p);
+void ctl_server_publish(struct ctl_server *s, const struct ipc_message *m);
+
+/* Client side, blocking with a timeout: for lvsctl and for tests. */
+int ctl_connect(const char *path, int *ret_fd);
+int ctl_send(int fd, const struct ipc_message *m);
+/* Waits up to timeout_ms for one message; -ETIMEDOUT, -ECONNRESET at EOF. */
+int ctl_recv(int fd, struct ipc_message *m, int timeout_ms);

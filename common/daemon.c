@@ -1,0 +1,140 @@
+/* Command line and systemd integration common to the daemons. */
+#include "daemon.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+
+static void usage(FILE *f, const char *name, const char *summary)
+{
+	fprintf(f,
+		"Usage: %s [-f FILE] [-N NODE] [-R DIR] [-t] [-l LEVEL] [-V] [-h]\n"
+		"%s\n\n"
+		"  -f, --config FILE       configuration (default %s)\n"
+		"  -N, --node NAME         which director this is (default: the host name)\n"
+		"  -R, --runtime-dir DIR   sockets and state (default %s/lvsd)\n"
+		"  -t, --test-config       check the configuration, print problems, exit 0 or 1\n"
+		"  -l, --log-level LEVEL   debug|info|notice|warning|error\n"
+		"  -V, --version           print the version and exit\n"
+		"  -h, --help              print this help and exit\n",
+		name, summary, LVSD_DEFAULT_CONFIG, RUNSTATEDIR);
+}
+
+int daemon_parse_args(int argc, char **argv, const char *name, const char *summary,
+		      struct daemon_options *ret)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'f' },
+		{ "node", required_argument, NULL, 'N' },
+		{ "runtime-dir", required_argument, NULL, 'R' },
+		{ "test-config", no_argument, NULL, 't' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	*ret = (struct daemon_options){
+		.name = name,
+		.config_path = LVSD_DEFAULT_CONFIG,
+		.runtime_dir = RUNSTATEDIR "/lvsd",
+		.log_level = -1,
+	};
+	if (gethostname(ret->node, sizeof(ret->node) - 1) < 0)
+		snprintf(ret->node, sizeof(ret->node), "localhost");
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:N:R:tl:Vh", options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			ret->config_path = optarg;
+			break;
+		case 'N':
+			snprintf(ret->node, sizeof(ret->node), "%s", optarg);
+			break;
+		case 'R':
+			ret->runtime_dir = optarg;
+			break;
+		case 't':
+			ret->test_config = true;
+			break;
+		case 'l':
+			ret->log_level = log_level_from_string(optarg);
+			if (ret->log_level < 0) {
+				fprintf(stderr, "%s: unknown log level \"%s\" (debug|info|notice|warning|error)\n",
+					name, optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'V':
+			printf("%s (lvsd) %s\n", name, PACKAGE_VERSION);
+			return 1;
+		case 'h':
+			usage(stdout, name, summary);
+			return 1;
+		default:
+			usage(stderr, name, summary);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument \"%s\"\n", name, argv[optind]);
+		usage(stderr, name, summary);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int daemon_add_signals(sd_event *e, sd_event_signal_handler_t on_stop,
+		       sd_event_signal_handler_t on_reload, void *userdata,
+		       sd_event_source **ret_term, sd_event_source **ret_int,
+		       sd_event_source **ret_hup)
+{
+	sigset_t mask;
+	int r;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	/* A peer closing a control connection must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((r = sd_event_add_signal(e, ret_term, SIGTERM, on_stop, userdata)) < 0 ||
+	    (r = sd_event_add_signal(e, ret_int, SIGINT, on_stop, userdata)) < 0 ||
+	    (r = sd_event_add_signal(e, ret_hup, SIGHUP, on_reload, userdata)) < 0)
+		return r;
+	sd_event_source_set_description(*ret_term, "sigterm");
+	sd_event_source_set_description(*ret_int, "sigint");
+	sd_event_source_set_description(*ret_hup, "sighup");
+	return 0;
+}
+
+int daemon_socket_path(const char *runtime_dir, const char *name, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s.sock", runtime_dir, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int daemon_make_runtime_dir(const char *dir)
+{
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* What every lvsd daemon shares: its command line and its life under systemd. */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
+struct daemon_options {
+	const char *name;         /* program name, e.g. "directord" */
+	const char *config_path;
+	char node[256];
+	const char *runtime_dir;
+	bool test_config;
+	int log_level;            /* -1: take the configuration's */
+};
+
+/* Parses the common command line of DESIGN §3. Returns 0 to run, 1 when the
+ * program should exit successfully (--help, --version), or -EINVAL after
+ * printing a usage error. */
+int daemon_parse_args(int argc, char **argv, const char *name, const char *summary,
+		      struct daemon_options *ret);
+
+/* Blocks signals and adds sd-event sources for SIGTERM, SIGINT and SIGHUP;
+ * the caller keeps the sources (may be NULL to ignore a signal). */
+int daemon_add_signals(sd_event *e, sd_event_signal_handler_t on_stop,
+		       sd_event_signal_handler_t on_reload, void *userdata,
+		       sd_event_source **ret_term, sd_event_source **ret_int,
+		       sd_event_source **ret_hup);
+
+/* "<runtime_dir>/<name>.sock" into buf. */
+int daemon_socket_path(const char *runtime_dir, const char *name, char *buf, size_t size);
+
+/* Creates the runtime directory (mode 0750) if missing. */
+int daemon_make_runtime_dir(const char *dir);

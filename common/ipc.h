@@ -1,0 +1,88 @@
+/* The messages lvsd's daemons and lvsctl exchange on control sockets.
+ *
+ * Every message: an 8-byte header (version, type, reserved, payload length;
+ * network byte order) and a payload of fixed-order fields. Strings are a
+ * 16-bit length and bytes, addresses a family byte and 16 address bytes.
+ * Decoding checks every length exactly: a message is accepted whole or not
+ * at all. One SOCK_SEQPACKET record carries one message. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define IPC_VERSION 1
+#define IPC_HEADER_SIZE 8
+#define IPC_MAX_MESSAGE 4096
+#define IPC_NAME_MAX 128
+
+enum ipc_type {
+	/* Requests: client -> daemon. */
+	IPC_REQ_STATUS = 1,       /* snapshot of the daemon's state, then END */
+	IPC_REQ_SUBSCRIBE = 2,    /* snapshot, END, then every change */
+
+	/* Answers and publications: daemon -> client. */
+	IPC_MSG_ERROR = 64,       /* the request failed: errno and text */
+	IPC_MSG_VIRTUAL = 65,     /* one virtual service */
+	IPC_MSG_REAL = 66,        /* one real server of the last VIRTUAL */
+	IPC_MSG_END = 67,         /* end of a snapshot */
+};
+
+const char *ipc_type_to_string(enum ipc_type t);
+
+enum ipc_health {
+	IPC_HEALTH_UNKNOWN,
+	IPC_HEALTH_UP,
+	IPC_HEALTH_DOWN,
+	IPC_HEALTH_DRAIN,
+	_IPC_HEALTH_MAX,
+};
+
+const char *ipc_health_to_string(enum ipc_health h);
+
+struct ipc_virtual {
+	char name[IPC_NAME_MAX];
+	struct lvsd_endpoint endpoint;  /* zero for fwmark services */
+	uint32_t fwmark;
+	uint8_t protocol;               /* enum lvsd_protocol */
+	char scheduler[16];
+	int32_t error;                  /* last kernel error on it, 0 = none */
+};
+
+struct ipc_real {
+	char virtual_name[IPC_NAME_MAX];
+	char name[IPC_NAME_MAX];
+	struct lvsd_endpoint endpoint;
+	uint8_t health;                 /* enum ipc_health */
+	uint8_t forward;                /* enum lvsd_forward */
+	uint32_t weight;                /* as in the kernel */
+	uint32_t active, inactive;
+	int32_t error;
+};
+
+struct ipc_error {
+	int32_t error;                  /* negative errno */
+	char text[256];
+};
+
+struct ipc_end {
+	uint32_t count;                 /* messages in the snapshot */
+};
+
+struct ipc_message {
+	enum ipc_type type;
+	union {
+		struct ipc_virtual virtual_;
+		struct ipc_real real;
+		struct ipc_error error;
+		struct ipc_end end;
+	};
+};
+
+/* Encodes m into buf; returns the length or -ENOSPC / -EINVAL. */
+int ipc_encode(const struct ipc_message *m, uint8_t *buf, size_t size);
+
+/* Decodes exactly len bytes; returns 0 or -EBADMSG (-EPROTONOSUPPORT for
+ * another version). Never reads past len, never aborts. */
+int ipc_decode(const uint8_t *buf, size_t len, struct ipc_message *ret);

@@ -1,0 +1,101 @@
+/* Logging to the journal or stderr. */
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+/* The logger is process-wide by nature (like syslog(3)): set once at start-up. */
+static struct {
+	const char *ident;
+	int level;
+	int to_journal;
+} logger = { "lvsd", LOG_INFO, 0 };
+
+static const char *const level_names[] = {
+	[LOG_DEBUG] = "debug",
+	[LOG_INFO] = "info",
+	[LOG_NOTICE] = "notice",
+	[LOG_WARNING] = "warning",
+	[LOG_ERR] = "error",
+};
+
+/* systemd sets JOURNAL_STREAM=DEV:INODE when stderr is the journal; only
+ * then are structured fields worth sending (a redirected stderr is not). */
+static int stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long dev, ino;
+	struct stat st;
+
+	if (!e || sscanf(e, "%lu:%lu", &dev, &ino) != 2)
+		return 0;
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return 0;
+	return st.st_dev == (dev_t)dev && st.st_ino == (ino_t)ino;
+}
+
+void log_open(const char *ident)
+{
+	logger.ident = ident;
+	logger.to_journal = stderr_is_journal();
+}
+
+void log_set_level(int priority)
+{
+	logger.level = priority;
+}
+
+int log_get_level(void)
+{
+	return logger.level;
+}
+
+int log_level_from_string(const char *s)
+{
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+		if (level_names[i] && strcmp(level_names[i], s) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+const char *log_level_to_string(int priority)
+{
+	if (priority < 0 || (size_t)priority >= sizeof(level_names) / sizeof(level_names[0]))
+		return NULL;
+	return level_names[priority];
+}
+
+void log_full(int priority, const char *field, const char *value, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	int saved_errno = errno;
+
+	if (priority > logger.level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	if (logger.to_journal) {
+		if (field && value)
+			sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority,
+					"SYSLOG_IDENTIFIER=%s", logger.ident,
+					"%s=%s", field, value, NULL);
+		else
+			sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority,
+					"SYSLOG_IDENTIFIER=%s", logger.ident, NULL);
+	} else {
+		const char *name = log_level_to_string(priority);
+
+		fprintf(stderr, "%s: %s%s%s\n", logger.ident,
+			priority <= LOG_WARNING ? (name ? name : "") : "",
+			priority <= LOG_WARNING ? ": " : "", msg);
+	}
+	errno = saved_errno;
+}

@@ -1,0 +1,405 @@
+/* IPVS generic netlink: one persistent socket, one request at a time.
+ *
+ * Requests are sent and acknowledged one by one: measured in a VM, keeping
+ * several in flight was no faster and large bursts overflowed the socket. */
+#include "ipvs_netlink.h"
+
+#include <errno.h>
+#include <linux/ip_vs.h>
+#include <netinet/in.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ipvs_netlink {
+	struct nl_sock *sock;
+	struct nl_cb *cb;
+	int family;
+	unsigned long requests;
+};
+
+/* What one exchange (request + answer) has gathered so far. */
+struct exchange {
+	bool done;
+	int error;                       /* kernel's negative errno */
+	int (*parse)(struct nlattr **attrs, void *arg);
+	void *arg;
+	int parse_error;
+};
+
+static struct nla_policy service_policy[IPVS_SVC_ATTR_MAX + 1] = {
+	[IPVS_SVC_ATTR_AF] = { .type = NLA_U16 },
+	[IPVS_SVC_ATTR_PROTOCOL] = { .type = NLA_U16 },
+	[IPVS_SVC_ATTR_ADDR] = { .type = NLA_UNSPEC, .minlen = sizeof(struct in_addr) },
+	[IPVS_SVC_ATTR_PORT] = { .type = NLA_U16 },
+	[IPVS_SVC_ATTR_FWMARK] = { .type = NLA_U32 },
+	[IPVS_SVC_ATTR_SCHED_NAME] = { .type = NLA_STRING },
+	[IPVS_SVC_ATTR_FLAGS] = { .type = NLA_UNSPEC, .minlen = sizeof(struct ip_vs_flags) },
+	[IPVS_SVC_ATTR_TIMEOUT] = { .type = NLA_U32 },
+	[IPVS_SVC_ATTR_NETMASK] = { .type = NLA_U32 },
+	[IPVS_SVC_ATTR_STATS] = { .type = NLA_NESTED },
+};
+
+static struct nla_policy dest_policy[IPVS_DEST_ATTR_MAX + 1] = {
+	[IPVS_DEST_ATTR_ADDR] = { .type = NLA_UNSPEC, .minlen = sizeof(struct in_addr) },
+	[IPVS_DEST_ATTR_PORT] = { .type = NLA_U16 },
+	[IPVS_DEST_ATTR_FWD_METHOD] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_WEIGHT] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_U_THRESH] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_L_THRESH] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_ACTIVE_CONNS] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_INACT_CONNS] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_PERSIST_CONNS] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_STATS] = { .type = NLA_NESTED },
+	[IPVS_DEST_ATTR_ADDR_FAMILY] = { .type = NLA_U16 },
+};
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct exchange *x = arg;
+	struct nlattr *attrs[IPVS_CMD_ATTR_MAX + 1];
+	int r;
+
+	if (!x->parse)
+		return NL_OK;
+	r = genlmsg_parse(nlmsg_hdr(msg), 0, attrs, IPVS_CMD_ATTR_MAX, NULL);
+	if (r < 0 || (r = x->parse(attrs, x->arg)) < 0) {
+		if (!x->parse_error)
+			x->parse_error = r < 0 ? r : -EBADMSG;
+	}
+	return NL_OK;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct exchange *x = arg;
+
+	x->done = true;
+	return NL_STOP;
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct exchange *x = arg;
+
+	x->error = e->error;
+	x->done = true;
+	return NL_STOP;
+}
+
+int ipvs_netlink_open(struct ipvs_netlink **ret)
+{
+	struct ipvs_netlink *nl = calloc(1, sizeof(*nl));
+	int r;
+
+	if (!nl)
+		return -ENOMEM;
+	nl->sock = nl_socket_alloc();
+	nl->cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!nl->sock || !nl->cb) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	if ((r = genl_connect(nl->sock)) < 0) {
+		r = -EIO;
+		goto fail;
+	}
+	/* Large dumps of thousands of destinations arrive in bursts. */
+	nl_socket_set_buffer_size(nl->sock, 4 << 20, 4 << 20);
+	nl->family = genl_ctrl_resolve(nl->sock, IPVS_GENL_NAME);
+	if (nl->family < 0) {
+		r = -ENOENT;
+		goto fail;
+	}
+	nl_cb_set(nl->cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, NULL);
+	*ret = nl;
+	return 0;
+fail:
+	ipvs_netlink_close(nl);
+	return r;
+}
+
+void ipvs_netlink_close(struct ipvs_netlink *nl)
+{
+	if (!nl)
+		return;
+	if (nl->cb)
+		nl_cb_put(nl->cb);
+	if (nl->sock)
+		nl_socket_free(nl->sock);
+	free(nl);
+}
+
+unsigned long ipvs_netlink_requests(const struct ipvs_netlink *nl)
+{
+	return nl->requests;
+}
+
+/* Sends msg (consumed) and reads answers until the ack, the error or the end
+ * of the dump. Returns the kernel's errno, a parse error, or -EIO. */
+static int exchange(struct ipvs_netlink *nl, struct nl_msg *msg,
+		    int (*parse)(struct nlattr **, void *), void *arg)
+{
+	struct exchange x = { .parse = parse, .arg = arg };
+	int r;
+
+	nl_cb_set(nl->cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &x);
+	nl_cb_set(nl->cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &x);
+	nl_cb_set(nl->cb, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, &x);
+	nl_cb_err(nl->cb, NL_CB_CUSTOM, on_error, &x);
+
+	nl->requests++;
+	r = nl_send_auto(nl->sock, msg);
+	nlmsg_free(msg);
+	if (r < 0)
+		return -EIO;
+	while (!x.done) {
+		r = nl_recvmsgs(nl->sock, nl->cb);
+		if (r < 0 && !x.done)
+			return r == -NLE_NOMEM ? -ENOBUFS : -EIO;
+	}
+	if (x.error)
+		return x.error;
+	return x.parse_error;
+}
+
+static struct nl_msg *new_request(struct ipvs_netlink *nl, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, flags, cmd, IPVS_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* IPVS addresses travel as a 16-byte union nf_inet_addr. */
+static int put_addr(struct nl_msg *msg, int attr, const struct lvsd_addr *a)
+{
+	unsigned char raw[16] = { 0 };
+
+	if (a->family == AF_INET)
+		memcpy(raw, &a->in.v4, 4);
+	else
+		memcpy(raw, &a->in.v6, 16);
+	return nla_put(msg, attr, sizeof(raw), raw);
+}
+
+static void get_addr(struct nlattr *attr, int family, struct lvsd_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = family;
+	if (family == AF_INET)
+		memcpy(&a->in.v4, nla_data(attr), 4);
+	else if (nla_len(attr) >= 16)
+		memcpy(&a->in.v6, nla_data(attr), 16);
+}
+
+static int put_service(struct nl_msg *msg, const struct ipvs_service *s, bool full)
+{
+	struct nlattr *nest = nla_nest_start(msg, IPVS_CMD_ATTR_SERVICE);
+	const struct ipvs_service_key *k = &s->key;
+
+	if (!nest)
+		return -ENOMEM;
+	NLA_PUT_U16(msg, IPVS_SVC_ATTR_AF, k->family);
+	if (k->fwmark) {
+		NLA_PUT_U32(msg, IPVS_SVC_ATTR_FWMARK, k->fwmark);
+	} else {
+		NLA_PUT_U16(msg, IPVS_SVC_ATTR_PROTOCOL, k->protocol);
+		if (put_addr(msg, IPVS_SVC_ATTR_ADDR, &k->addr) < 0)
+			goto nla_put_failure;
+		NLA_PUT_U16(msg, IPVS_SVC_ATTR_PORT, htons(k->port));
+	}
+	if (full) {
+		struct ip_vs_flags flags = { .flags = s->flags, .mask = ~0u };
+
+		NLA_PUT_STRING(msg, IPVS_SVC_ATTR_SCHED_NAME, s->scheduler);
+		NLA_PUT(msg, IPVS_SVC_ATTR_FLAGS, sizeof(flags), &flags);
+		NLA_PUT_U32(msg, IPVS_SVC_ATTR_TIMEOUT, s->timeout);
+		NLA_PUT_U32(msg, IPVS_SVC_ATTR_NETMASK, s->netmask);
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+nla_put_failure:
+	return -ENOMEM;
+}
+
+static int put_dest(struct nl_msg *msg, const struct ipvs_dest *d, bool full)
+{
+	struct nlattr *nest = nla_nest_start(msg, IPVS_CMD_ATTR_DEST);
+
+	if (!nest)
+		return -ENOMEM;
+	if (put_addr(msg, IPVS_DEST_ATTR_ADDR, &d->addr) < 0)
+		goto nla_put_failure;
+	NLA_PUT_U16(msg, IPVS_DEST_ATTR_PORT, htons(d->port));
+	NLA_PUT_U16(msg, IPVS_DEST_ATTR_ADDR_FAMILY, d->addr.family);
+	if (full) {
+		NLA_PUT_U32(msg, IPVS_DEST_ATTR_FWD_METHOD, d->fwd);
+		NLA_PUT_U32(msg, IPVS_DEST_ATTR_WEIGHT, d->weight);
+		NLA_PUT_U32(msg, IPVS_DEST_ATTR_U_THRESH, d->u_threshold);
+		NLA_PUT_U32(msg, IPVS_DEST_ATTR_L_THRESH, d->l_threshold);
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+nla_put_failure:
+	return -ENOMEM;
+}
+
+static const uint8_t op_command[_IPVS_OP_MAX] = {
+	[IPVS_OP_DEL_SERVICE] = IPVS_CMD_DEL_SERVICE,
+	[IPVS_OP_ADD_SERVICE] = IPVS_CMD_NEW_SERVICE,
+	[IPVS_OP_EDIT_SERVICE] = IPVS_CMD_SET_SERVICE,
+	[IPVS_OP_DEL_DEST] = IPVS_CMD_DEL_DEST,
+	[IPVS_OP_ADD_DEST] = IPVS_CMD_NEW_DEST,
+	[IPVS_OP_EDIT_DEST] = IPVS_CMD_SET_DEST,
+};
+
+int ipvs_netlink_apply(struct ipvs_netlink *nl, const struct ipvs_op *op)
+{
+	bool is_dest = op->kind == IPVS_OP_DEL_DEST || op->kind == IPVS_OP_ADD_DEST ||
+		       op->kind == IPVS_OP_EDIT_DEST;
+	bool full_service = op->kind == IPVS_OP_ADD_SERVICE || op->kind == IPVS_OP_EDIT_SERVICE;
+	struct nl_msg *msg = new_request(nl, op_command[op->kind], 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (put_service(msg, op->service, full_service) < 0 ||
+	    (is_dest && put_dest(msg, op->dest, op->kind != IPVS_OP_DEL_DEST) < 0)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return exchange(nl, msg, NULL, NULL);
+}
+
+/* Parsing of dumps. */
+
+struct service_list {
+	struct ipvs_service *items;
+	size_t n, allocated;
+};
+
+static int parse_service(struct nlattr **attrs, void *arg)
+{
+	struct service_list *l = arg;
+	struct nlattr *a[IPVS_SVC_ATTR_MAX + 1];
+	struct ipvs_service s = { 0 };
+
+	if (!attrs[IPVS_CMD_ATTR_SERVICE] ||
+	    nla_parse_nested(a, IPVS_SVC_ATTR_MAX, attrs[IPVS_CMD_ATTR_SERVICE], service_policy) < 0 ||
+	    !a[IPVS_SVC_ATTR_AF] || !a[IPVS_SVC_ATTR_SCHED_NAME] || !a[IPVS_SVC_ATTR_FLAGS] ||
+	    !a[IPVS_SVC_ATTR_TIMEOUT] || !a[IPVS_SVC_ATTR_NETMASK])
+		return -EBADMSG;
+	s.key.family = nla_get_u16(a[IPVS_SVC_ATTR_AF]);
+	if (s.key.family != AF_INET && s.key.family != AF_INET6)
+		return 0;  /* nothing lvsd could own */
+	if (a[IPVS_SVC_ATTR_FWMARK] && nla_get_u32(a[IPVS_SVC_ATTR_FWMARK])) {
+		s.key.fwmark = nla_get_u32(a[IPVS_SVC_ATTR_FWMARK]);
+	} else {
+		if (!a[IPVS_SVC_ATTR_PROTOCOL] || !a[IPVS_SVC_ATTR_ADDR] || !a[IPVS_SVC_ATTR_PORT])
+			return -EBADMSG;
+		s.key.protocol = nla_get_u16(a[IPVS_SVC_ATTR_PROTOCOL]);
+		get_addr(a[IPVS_SVC_ATTR_ADDR], s.key.family, &s.key.addr);
+		s.key.port = ntohs(nla_get_u16(a[IPVS_SVC_ATTR_PORT]));
+	}
+	nla_strlcpy(s.scheduler, a[IPVS_SVC_ATTR_SCHED_NAME], sizeof(s.scheduler));
+	s.flags = ((struct ip_vs_flags *)nla_data(a[IPVS_SVC_ATTR_FLAGS]))->flags;
+	s.timeout = nla_get_u32(a[IPVS_SVC_ATTR_TIMEOUT]);
+	s.netmask = nla_get_u32(a[IPVS_SVC_ATTR_NETMASK]);
+
+	if (l->n == l->allocated) {
+		size_t n = l->allocated ? 2 * l->allocated : 32;
+		struct ipvs_service *items = realloc(l->items, n * sizeof(*items));
+
+		if (!items)
+			return -ENOMEM;
+		l->items = items;
+		l->allocated = n;
+	}
+	l->items[l->n++] = s;
+	return 0;
+}
+
+struct dest_list {
+	struct ipvs_service *service;
+	size_t allocated;
+};
+
+static int parse_dest(struct nlattr **attrs, void *arg)
+{
+	struct dest_list *l = arg;
+	struct ipvs_service *s = l->service;
+	struct nlattr *a[IPVS_DEST_ATTR_MAX + 1];
+	struct ipvs_dest d = { 0 };
+	int family = s->key.family;
+
+	if (!attrs[IPVS_CMD_ATTR_DEST] ||
+	    nla_parse_nested(a, IPVS_DEST_ATTR_MAX, attrs[IPVS_CMD_ATTR_DEST], dest_policy) < 0 ||
+	    !a[IPVS_DEST_ATTR_ADDR] || !a[IPVS_DEST_ATTR_PORT] || !a[IPVS_DEST_ATTR_FWD_METHOD] ||
+	    !a[IPVS_DEST_ATTR_WEIGHT])
+		return -EBADMSG;
+	if (a[IPVS_DEST_ATTR_ADDR_FAMILY])
+		family = nla_get_u16(a[IPVS_DEST_ATTR_ADDR_FAMILY]);
+	get_addr(a[IPVS_DEST_ATTR_ADDR], family, &d.addr);
+	d.port = ntohs(nla_get_u16(a[IPVS_DEST_ATTR_PORT]));
+	d.fwd = nla_get_u32(a[IPVS_DEST_ATTR_FWD_METHOD]) & IP_VS_CONN_F_FWD_MASK;
+	d.weight = nla_get_u32(a[IPVS_DEST_ATTR_WEIGHT]);
+	if (a[IPVS_DEST_ATTR_U_THRESH])
+		d.u_threshold = nla_get_u32(a[IPVS_DEST_ATTR_U_THRESH]);
+	if (a[IPVS_DEST_ATTR_L_THRESH])
+		d.l_threshold = nla_get_u32(a[IPVS_DEST_ATTR_L_THRESH]);
+	if (a[IPVS_DEST_ATTR_ACTIVE_CONNS])
+		d.active = nla_get_u32(a[IPVS_DEST_ATTR_ACTIVE_CONNS]);
+	if (a[IPVS_DEST_ATTR_INACT_CONNS])
+		d.inactive = nla_get_u32(a[IPVS_DEST_ATTR_INACT_CONNS]);
+
+	if (s->n_dests == l->allocated) {
+		size_t n = l->allocated ? 2 * l->allocated : 16;
+		struct ipvs_dest *items = realloc(s->dests, n * sizeof(*items));
+
+		if (!items)
+			return -ENOMEM;
+		s->dests = items;
+		l->allocated = n;
+	}
+	s->dests[s->n_dests++] = d;
+	return 0;
+}
+
+int ipvs_netlink_read(struct ipvs_netlink *nl, struct ipvs_table *ret)
+{
+	struct service_list services = { 0 };
+	struct nl_msg *msg;
+	int r;
+
+	msg = new_request(nl, IPVS_CMD_GET_SERVICE, NLM_F_DUMP);
+	if (!msg)
+		return -ENOMEM;
+	r = exchange(nl, msg, parse_service, &services);
+
+	for (size_t i = 0; r == 0 && i < services.n; i++) {
+		struct dest_list dests = { .service = &services.items[i] };
+
+		msg = new_request(nl, IPVS_CMD_GET_DEST, NLM_F_DUMP);
+		if (!msg || put_service(msg, &services.items[i], false) < 0) {
+			nlmsg_free(msg);
+			r = -ENOMEM;
+			break;
+		}
+		r = exchange(nl, msg, parse_dest, &dests);
+		/* A service deleted by someone else between the two dumps. */
+		if (r == -ESRCH || r == -ENOENT)
+			r = 0;
+	}
+	*ret = (struct ipvs_table){ services.items, services.n };
+	if (r < 0) {
+		ipvs_table_clear(ret);
+		return r;
+	}
+	ipvs_table_sort(ret);
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* The kernel's IPVS table over generic netlink (libnl-genl-3). */
+#pragma once
+
+#include "ipvs_diff.h"
+#include "ipvs_table.h"
+
+struct ipvs_netlink;
+
+/* Opens one netlink socket for the life of the daemon and resolves the IPVS
+ * family. -ENOENT: the kernel has no IPVS (module not loaded). */
+int ipvs_netlink_open(struct ipvs_netlink **ret);
+void ipvs_netlink_close(struct ipvs_netlink *nl);
+
+/* Reads every service and its destinations into ret (sorted). */
+int ipvs_netlink_read(struct ipvs_netlink *nl, struct ipvs_table *ret);
+
+/* Carries out one operation and waits for the kernel's answer.
+ * Returns 0 or the kernel's negative errno. */
+int ipvs_netlink_apply(struct ipvs_netlink *nl, const struct ipvs_op *op);
+
+/* Requests sent since open (reads count one per dump). */
+unsigned long ipvs_netlink_requests(const struct ipvs_netlink *nl);

@@ -1,0 +1,178 @@
+/* directord's life cycle: start, reload, stop. */
+#include "manager.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "desired.h"
+#include "log.h"
+#include "owned.h"
+
+static void apply_log_level(const struct manager *m)
+{
+	log_set_level(m->opts->log_level >= 0 ? m->opts->log_level : m->config->log_level);
+}
+
+/* Makes config the running configuration (ownership passes to m). */
+static int manager_set_config(struct manager *m, struct lvsd_config *config)
+{
+	struct ipvs_table desired;
+	int *errors = calloc(config->n_virtuals ? config->n_virtuals : 1, sizeof(int));
+	int r;
+
+	if (!errors)
+		return -ENOMEM;
+	if ((r = desired_build(config, &desired)) < 0) {
+		free(errors);
+		return r;
+	}
+	/* The services of the old configuration stay owned: those dropped
+	 * from the new one are removed by the next pass. */
+	ipvs_table_clear(&m->desired);
+	config_free(m->config);
+	free(m->virtual_errors);
+	m->config = config;
+	m->desired = desired;
+	m->virtual_errors = errors;
+	apply_log_level(m);
+	return 0;
+}
+
+static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct manager *m = userdata;
+
+	sd_notify(0, "STOPPING=1\nSTATUS=Stopping");
+	log_info("stopping on signal %u; %s", si->ssi_signo,
+		 m->config->flush_on_stop ? "removing its virtual services (flush-on-stop)"
+					  : "the IPVS table stays as it is");
+	if (m->config->flush_on_stop)
+		manager_flush(m);
+	return sd_event_exit(m->event, 0);
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct manager *m = userdata;
+	struct config_errors errors = { 0 };
+	struct lvsd_config *config = NULL;
+	int r;
+
+	sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
+	r = config_load(m->opts->config_path, &config, &errors);
+	if (r < 0) {
+		for (size_t i = 0; i < errors.n; i++)
+			log_error("%s", errors.lines[i]);
+		log_error("reload rejected: %s has %zu error%s; keeping the running configuration",
+			  m->opts->config_path, errors.n, errors.n == 1 ? "" : "s");
+		config_errors_clear(&errors);
+		sd_notify(0, "READY=1");
+		return 0;
+	}
+	config_errors_clear(&errors);
+	if ((r = manager_set_config(m, config)) < 0) {
+		config_free(config);
+		log_error("reload failed: %s; keeping the running configuration", strerror(-r));
+		sd_notify(0, "READY=1");
+		return 0;
+	}
+	log_info("configuration reloaded from %s: %zu virtual services",
+		 m->opts->config_path, m->config->n_virtuals);
+	manager_reconcile(m, "reload");
+	sd_notify(0, "READY=1");
+	return 0;
+}
+
+static int on_reconcile_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	manager_reconcile(userdata, "periodic check");
+	return 0;
+}
+
+int manager_new(const struct daemon_options *opts, struct lvsd_config *config, struct manager **ret)
+{
+	struct manager *m = calloc(1, sizeof(*m));
+	char path[4096];
+	int r;
+
+	if (!m) {
+		config_free(config);
+		return -ENOMEM;
+	}
+	m->opts = opts;
+	if ((r = manager_set_config(m, config)) < 0) {
+		config_free(config);
+		goto fail;
+	}
+	if ((r = daemon_make_runtime_dir(opts->runtime_dir)) < 0) {
+		log_error("cannot create runtime directory %s: %s", opts->runtime_dir, strerror(-r));
+		goto fail;
+	}
+	snprintf(m->owned_path, sizeof(m->owned_path), "%s/directord.owned", opts->runtime_dir);
+	if ((r = owned_load(m->owned_path, &m->owned)) < 0)
+		log_warning("cannot read %s: %s; owning only the configured services",
+			    m->owned_path, strerror(-r));
+
+	if ((r = ipvs_netlink_open(&m->nl)) < 0) {
+		log_error("cannot talk to the kernel's IPVS: %s",
+			  r == -ENOENT ? "no IPVS in this kernel (is the ip_vs module loaded?)" : strerror(-r));
+		goto fail;
+	}
+	if ((r = sd_event_new(&m->event)) < 0 ||
+	    (r = daemon_add_signals(m->event, on_stop, on_reload, m, &m->sigterm, &m->sigint, &m->sighup)) < 0 ||
+	    (r = sd_event_add_time_relative(m->event, &m->reconcile_timer, CLOCK_MONOTONIC, UINT64_MAX,
+					    0, on_reconcile_timer, m)) < 0) {
+		log_error("cannot set up the event loop: %s", strerror(-r));
+		goto fail;
+	}
+	sd_event_source_set_description(m->reconcile_timer, "reconcile-timer");
+	sd_event_set_watchdog(m->event, true);
+
+	if ((r = daemon_socket_path(opts->runtime_dir, "directord", path, sizeof(path))) < 0 ||
+	    (r = ctl_server_new(m->event, path, manager_on_request, m, &m->ctl)) < 0) {
+		log_error("cannot serve the control socket %s: %s", path, strerror(-r));
+		goto fail;
+	}
+	*ret = m;
+	return 0;
+fail:
+	manager_free(m);
+	return r;
+}
+
+int manager_run(struct manager *m)
+{
+	int r;
+
+	log_info("starting with %s: %zu virtual services", m->opts->config_path, m->config->n_virtuals);
+	manager_reconcile(m, "start");
+	m->ready = true;
+	sd_notify(0, "READY=1");
+	r = sd_event_loop(m->event);
+	if (r < 0) {
+		log_error("event loop failed: %s", strerror(-r));
+		return 1;
+	}
+	return m->exit_status;
+}
+
+void manager_free(struct manager *m)
+{
+	if (!m)
+		return;
+	ctl_server_free(m->ctl);
+	sd_event_source_disable_unref(m->reconcile_timer);
+	sd_event_source_disable_unref(m->sigterm);
+	sd_event_source_disable_unref(m->sigint);
+	sd_event_source_disable_unref(m->sighup);
+	sd_event_unref(m->event);
+	ipvs_netlink_close(m->nl);
+	ipvs_key_set_clear(&m->owned);
+	ipvs_table_clear(&m->desired);
+	free(m->virtual_errors);
+	config_free(m->config);
+	free(m);
+}

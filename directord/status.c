@@ -1,0 +1,108 @@
+/* directord's answers on its control socket: every virtual service with
+ * its real servers as the kernel holds them now. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "desired.h"
+#include "log.h"
+#include "manager.h"
+
+static const struct ipvs_dest *find_dest(const struct ipvs_service *s, const struct lvsd_endpoint *e)
+{
+	struct ipvs_dest key = { .addr = e->addr, .port = e->port };
+
+	for (size_t i = 0; s && i < s->n_dests; i++)
+		if (ipvs_dest_compare(&s->dests[i], &key) == 0)
+			return &s->dests[i];
+	return NULL;
+}
+
+static int send_real(struct ctl_peer *p, const struct lvsd_virtual *v, const char *name,
+		     const struct lvsd_endpoint *e, enum lvsd_forward fwd,
+		     const struct ipvs_service *ks)
+{
+	const struct ipvs_dest *d = find_dest(ks, e);
+	struct ipc_message m = { .type = IPC_MSG_REAL };
+
+	snprintf(m.real.virtual_name, sizeof(m.real.virtual_name), "%s", v->name);
+	snprintf(m.real.name, sizeof(m.real.name), "%s", name);
+	m.real.endpoint = *e;
+	m.real.forward = fwd;
+	/* Without health checks every configured real server counts as up;
+	 * one the kernel lacks is reported with the error. */
+	m.real.health = IPC_HEALTH_UP;
+	if (d) {
+		m.real.weight = d->weight;
+		m.real.active = d->active;
+		m.real.inactive = d->inactive;
+	} else {
+		m.real.error = -ENOENT;
+	}
+	return ctl_peer_send(p, &m);
+}
+
+static int send_snapshot(struct manager *m, struct ctl_peer *p)
+{
+	struct ipvs_table kernel = { 0 };
+	uint32_t count = 0;
+	int r;
+
+	if ((r = ipvs_netlink_read(m->nl, &kernel)) < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < m->config->n_virtuals; i++) {
+		const struct lvsd_virtual *v = &m->config->virtuals[i];
+		struct ipvs_service_key key;
+		const struct ipvs_service *ks;
+		struct ipc_message vm = { .type = IPC_MSG_VIRTUAL };
+
+		desired_service_key(v, &key);
+		ks = ipvs_table_find(&kernel, &key);
+		snprintf(vm.virtual_.name, sizeof(vm.virtual_.name), "%s", v->name);
+		vm.virtual_.endpoint = v->endpoint;
+		vm.virtual_.fwmark = v->fwmark;
+		vm.virtual_.protocol = v->protocol;
+		snprintf(vm.virtual_.scheduler, sizeof(vm.virtual_.scheduler), "%s", v->scheduler);
+		vm.virtual_.error = m->virtual_errors[i] ? m->virtual_errors[i] : ks ? 0 : -ENOENT;
+		r = ctl_peer_send(p, &vm);
+		count++;
+		for (size_t j = 0; r == 0 && j < v->n_reals; j++, count++)
+			r = send_real(p, v, v->reals[j].name, &v->reals[j].endpoint, v->reals[j].forward, ks);
+		if (r == 0 && v->n_reals == 0 && v->has_fallback) {
+			r = send_real(p, v, "fallback", &v->fallback, v->forward, ks);
+			count++;
+		}
+	}
+	ipvs_table_clear(&kernel);
+	if (r == 0) {
+		struct ipc_message end = { .type = IPC_MSG_END, .end.count = count };
+
+		r = ctl_peer_send(p, &end);
+	}
+	return r;
+}
+
+void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata)
+{
+	struct manager *m = userdata;
+	int r;
+
+	switch (req->type) {
+	case IPC_REQ_SUBSCRIBE:
+		ctl_peer_subscribe(p);
+		/* A subscriber starts from a snapshot. */
+		__attribute__((fallthrough));
+	case IPC_REQ_STATUS:
+		r = send_snapshot(m, p);
+		break;
+	default:
+		r = -EOPNOTSUPP;
+	}
+	if (r < 0 && r != -EPIPE) {
+		struct ipc_message e = { .type = IPC_MSG_ERROR, .error.error = r };
+
+		snprintf(e.error.text, sizeof(e.error.text), "%s request failed: %s",
+			 ipc_type_to_string(req->type) ?: "unknown", strerror(-r));
+		ctl_peer_send(p, &e);
+	}
+}

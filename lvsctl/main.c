@@ -1,0 +1,149 @@
+/* lvsctl: the administrator's command. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "status_print.h"
+
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+
+enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
+
+#define REPLY_TIMEOUT_MS 10000
+
+struct options {
+	const char *runtime_dir;
+	const char *config_path;
+	char node[256];
+	bool json;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: lvsctl [-R DIR] [-f FILE] [-N NODE] [--json] COMMAND\n"
+		"\n"
+		"Commands:\n"
+		"  status               virtual services and real servers as the kernel holds them\n"
+		"  check-config [FILE]  check a configuration file, print its problems\n"
+		"\n"
+		"  -R, --runtime-dir DIR   where the daemons' sockets are (default %s/lvsd)\n"
+		"  -f, --config FILE       configuration (default %s)\n"
+		"  -N, --node NAME         which director this is (default: the host name)\n"
+		"      --json              machine-readable output\n"
+		"  -h, --help              this help\n",
+		RUNSTATEDIR, LVSD_DEFAULT_CONFIG);
+}
+
+static int cmd_check_config(const char *path)
+{
+	struct config_errors errors = { 0 };
+	struct lvsd_config *c = NULL;
+	int r = config_load(path, &c, &errors);
+
+	for (size_t i = 0; i < errors.n; i++)
+		fprintf(stderr, "%s\n", errors.lines[i]);
+	config_errors_clear(&errors);
+	config_free(c);
+	if (r < 0)
+		return EXIT_REFUSED;
+	printf("%s: configuration OK\n", path);
+	return 0;
+}
+
+/* Reads directord's snapshot into st. */
+static int fetch_directord(const struct options *o, struct status_view *st)
+{
+	char path[4096];
+	struct ipc_message req = { .type = IPC_REQ_STATUS }, m;
+	int fd, r;
+
+	if ((r = daemon_socket_path(o->runtime_dir, "directord", path, sizeof(path))) < 0)
+		return r;
+	if ((r = ctl_connect(path, &fd)) < 0) {
+		fprintf(stderr, "lvsctl: cannot reach directord at %s: %s\n", path, strerror(-r));
+		return -EHOSTUNREACH;
+	}
+	r = ctl_send(fd, &req);
+	while (r == 0) {
+		r = ctl_recv(fd, &m, REPLY_TIMEOUT_MS);
+		if (r < 0)
+			break;
+		if (m.type == IPC_MSG_END)
+			break;
+		if (m.type == IPC_MSG_ERROR) {
+			fprintf(stderr, "lvsctl: directord: %s\n", m.error.text);
+			r = m.error.error < 0 ? m.error.error : -EIO;
+			break;
+		}
+		r = status_view_add(st, &m);
+	}
+	close(fd);
+	if (r < 0 && r != -EHOSTUNREACH && r != -ENOMEM)
+		fprintf(stderr, "lvsctl: reading directord's status: %s\n", strerror(-r));
+	return r < 0 ? (r == -ETIMEDOUT || r == -ECONNRESET ? -EHOSTUNREACH : r) : 0;
+}
+
+static int cmd_status(const struct options *o)
+{
+	struct status_view st = { 0 };
+	int r = fetch_directord(o, &st);
+
+	if (r == 0) {
+		if (o->json)
+			status_print_json(stdout, o->node, &st);
+		else
+			status_print_text(stdout, o->node, &st);
+	}
+	status_view_clear(&st);
+	return r == 0 ? 0 : r == -EHOSTUNREACH ? EXIT_UNREACHABLE : EXIT_REFUSED;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "runtime-dir", required_argument, NULL, 'R' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "node", required_argument, NULL, 'N' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct options o = { .runtime_dir = RUNSTATEDIR "/lvsd", .config_path = LVSD_DEFAULT_CONFIG };
+	const char *cmd;
+	int c;
+
+	if (gethostname(o.node, sizeof(o.node) - 1) < 0)
+		strcpy(o.node, "localhost");
+	while ((c = getopt_long(argc, argv, "+R:f:N:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'R': o.runtime_dir = optarg; break;
+		case 'f': o.config_path = optarg; break;
+		case 'N': snprintf(o.node, sizeof(o.node), "%s", optarg); break;
+		case 'j': o.json = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[optind++];
+	if (strcmp(cmd, "status") == 0 && optind == argc)
+		return cmd_status(&o);
+	if (strcmp(cmd, "check-config") == 0 && argc - optind <= 1)
+		return cmd_check_config(optind < argc ? argv[optind] : o.config_path);
+	fprintf(stderr, "lvsctl: unknown command or wrong arguments: %s\n", cmd);
+	usage(stderr);
+	return EXIT_USAGE;
+}

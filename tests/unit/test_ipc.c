@@ -1,0 +1,114 @@
+/* Control messages: round trips, and exact rejection of anything malformed. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "ipc.h"
+
+static struct ipc_message sample_real(void)
+{
+	struct ipc_message m = { .type = IPC_MSG_REAL };
+
+	strcpy(m.real.virtual_name, "web");
+	strcpy(m.real.name, "web1");
+	cr_assert_eq(endpoint_parse("[2001:db8::11]:8080", false, &m.real.endpoint), 0);
+	m.real.health = IPC_HEALTH_UP;
+	m.real.weight = 3;
+	m.real.active = 70000;
+	m.real.inactive = 2;
+	m.real.error = -ENOENT;
+	return m;
+}
+
+Test(ipc, real_round_trip)
+{
+	struct ipc_message m = sample_real(), back;
+	uint8_t buf[IPC_MAX_MESSAGE];
+	int n = ipc_encode(&m, buf, sizeof(buf));
+
+	cr_assert_gt(n, IPC_HEADER_SIZE);
+	cr_assert_eq(ipc_decode(buf, (size_t)n, &back), 0);
+	cr_assert_eq(back.type, IPC_MSG_REAL);
+	cr_assert_str_eq(back.real.name, "web1");
+	cr_assert_str_eq(back.real.virtual_name, "web");
+	cr_assert_eq(endpoint_compare(&back.real.endpoint, &m.real.endpoint), 0);
+	cr_assert_eq(back.real.active, 70000);
+	cr_assert_eq(back.real.error, -ENOENT);
+}
+
+Test(ipc, virtual_and_end_round_trip)
+{
+	struct ipc_message m = { .type = IPC_MSG_VIRTUAL }, back;
+	uint8_t buf[IPC_MAX_MESSAGE];
+	int n;
+
+	strcpy(m.virtual_.name, "mail");
+	m.virtual_.fwmark = 7;
+	strcpy(m.virtual_.scheduler, "mh");
+	n = ipc_encode(&m, buf, sizeof(buf));
+	cr_assert_eq(ipc_decode(buf, (size_t)n, &back), 0);
+	cr_assert_eq(back.virtual_.fwmark, 7);
+	cr_assert_str_eq(back.virtual_.scheduler, "mh");
+	cr_assert_eq(back.virtual_.endpoint.addr.family, 0);
+
+	m = (struct ipc_message){ .type = IPC_MSG_END, .end.count = 42 };
+	n = ipc_encode(&m, buf, sizeof(buf));
+	cr_assert_eq(n, IPC_HEADER_SIZE + 4);
+	cr_assert_eq(ipc_decode(buf, (size_t)n, &back), 0);
+	cr_assert_eq(back.end.count, 42);
+}
+
+Test(ipc, every_truncation_is_rejected)
+{
+	struct ipc_message m = sample_real(), back;
+	uint8_t buf[IPC_MAX_MESSAGE];
+	int n = ipc_encode(&m, buf, sizeof(buf));
+
+	for (int len = 0; len < n; len++)
+		cr_assert_eq(ipc_decode(buf, (size_t)len, &back), -EBADMSG, "length %d accepted", len);
+}
+
+Test(ipc, trailing_bytes_and_wrong_length_are_rejected)
+{
+	struct ipc_message m = sample_real(), back;
+	uint8_t buf[IPC_MAX_MESSAGE];
+	int n = ipc_encode(&m, buf, sizeof(buf));
+
+	buf[n] = 0;
+	cr_assert_eq(ipc_decode(buf, (size_t)n + 1, &back), -EBADMSG);
+	buf[7]++;
+	cr_assert_eq(ipc_decode(buf, (size_t)n + 1, &back), -EBADMSG);
+}
+
+Test(ipc, bad_version_type_family_string)
+{
+	struct ipc_message m = sample_real(), back;
+	uint8_t buf[IPC_MAX_MESSAGE], copy[IPC_MAX_MESSAGE];
+	int n = ipc_encode(&m, buf, sizeof(buf));
+
+	memcpy(copy, buf, (size_t)n);
+	copy[0] = 2;
+	cr_assert_eq(ipc_decode(copy, (size_t)n, &back), -EPROTONOSUPPORT);
+	memcpy(copy, buf, (size_t)n);
+	copy[1] = 200;
+	cr_assert_eq(ipc_decode(copy, (size_t)n, &back), -EBADMSG);
+	/* Family byte of the endpoint: after two strings ("web", "web1"). */
+	memcpy(copy, buf, (size_t)n);
+	copy[IPC_HEADER_SIZE + 2 + 3 + 2 + 4] = 9;
+	cr_assert_eq(ipc_decode(copy, (size_t)n, &back), -EBADMSG);
+	/* A NUL inside a string. */
+	memcpy(copy, buf, (size_t)n);
+	copy[IPC_HEADER_SIZE + 3] = 0;
+	cr_assert_eq(ipc_decode(copy, (size_t)n, &back), -EBADMSG);
+}
+
+Test(ipc, oversized_strings_are_not_encoded)
+{
+	struct ipc_message m = { .type = IPC_MSG_ERROR };
+	uint8_t buf[IPC_MAX_MESSAGE];
+
+	memset(m.error.text, 'x', sizeof(m.error.text));
+	cr_assert_eq(ipc_encode(&m, buf, sizeof(buf)), -EINVAL);
+	m.error.text[10] = 0;
+	cr_assert_eq(ipc_encode(&m, buf, 12), -ENOSPC);
+}

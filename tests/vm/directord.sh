@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# directord against the kernel's IPVS, inside the test VM (tests/vm/vm-run).
+#   tests/vm/directord.sh BUILDDIR
+# ipvsadm is the independent reader of every result.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+
+builddir=$(cd "${1:?usage: directord.sh BUILDDIR}" && pwd)
+directord=$builddir/directord/directord
+lvsctl=$builddir/lvsctl/lvsctl
+[ -x "$directord" ] && [ -x "$lvsctl" ] || { echo "build first: $directord"; exit 1; }
+[ -e /proc/net/ip_vs ] || { echo "no IPVS in this kernel: run me in tests/vm/vm-run"; exit 1; }
+
+work=$(mktemp -d /tmp/directord-test.XXXXXX)
+run=$work/run
+conf=$work/lvsd.conf
+log=$work/directord.log
+pid=
+
+# A route for the VIPs, so a local client can open connections through IPVS.
+ip link add lvsd0 type dummy 2>/dev/null && ip link set lvsd0 up &&
+	ip addr add 192.0.2.1/24 dev lvsd0 && ip -6 addr add 2001:db8::1/64 dev lvsd0 nodad
+
+table() { ipvsadm -Sn | sort; }
+
+start_directord() {
+	: > "$log"
+	"$directord" -f "$conf" -R "$run" -N lb1 "$@" 2>>"$log" &
+	pid=$!
+	# The control socket answers once the first reconciliation is done.
+	if ! wait_for 20 "$lvsctl" -R "$run" status; then
+		echo "directord did not come up:"; cat "$log"; return 1
+	fi
+}
+
+stop_directord() {
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid"
+	wait "$pid"
+	local status=$?
+	pid=
+	return $status
+}
+
+log_count() { grep -cE -- "$1" "$log"; }
+
+# reload: SIGHUP, then wait for directord's verdict on the new file.
+reload() {
+	local before
+	before=$(log_count 'configuration reloaded|reload rejected')
+	kill -HUP "$pid"
+	wait_for 10 test "$(log_count 'configuration reloaded|reload rejected')" -gt "$before"
+}
+
+# Waits for the given periodic pass count (a log line per pass that acted).
+wait_log() { wait_for "${2:-10}" grep -qE -- "$1" "$log"; }
+
+cleanup() {
+	[ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null
+	ipvsadm -C
+}
+trap cleanup EXIT
+
+###########################################################################
+echo "# every configuration construct, checked with ipvsadm -Sn"
+ipvsadm -C
+# A service nobody configured: directord must never touch it.
+ipvsadm -A -t 203.0.113.9:25 -s rr && ipvsadm -a -t 203.0.113.9:25 -r 203.0.113.10:25 -m -w 4
+
+cat > "$conf" <<'CONF'
+reconcile-interval = 1s
+virtual web {
+  address = "192.0.2.50:80"
+  scheduler = wlc
+  real web1 { address = "192.0.2.11:80" weight = 1 }
+  real web2 { address = "192.0.2.12" weight = 2 forward = nat }
+  real pool { address = "192.0.2.20->192.0.2.22:8080" }
+}
+virtual dns {
+  address = "192.0.2.53:53"
+  protocol = udp
+  scheduler = rr
+  ops = yes
+  real ns1 { address = "192.0.2.31" forward = tun weight = 3 }
+  real ns6 { address = "[2001:db8::31]:53" forward = tun }
+}
+virtual sip {
+  address = "192.0.2.60:5060"
+  protocol = sctp
+  scheduler = sh
+  scheduler-flags = { "sh-port", "sh-fallback" }
+  real sip1 { address = "192.0.2.61" }
+}
+virtual shop {
+  address = "[2001:db8::50]:443"
+  scheduler = mh
+  scheduler-flags = { "mh-port" }
+  persistent = 300s
+  netmask = "64"
+  real shop1 { address = "[2001:db8::11]:443" weight = 10 }
+}
+virtual mark {
+  fwmark = 7
+  scheduler = lc
+  persistent = 1m
+  netmask = "255.255.255.0"
+  real m1 { address = "192.0.2.71" }
+  real m2 { address = "192.0.2.72" forward = tun weight = 0 }
+}
+virtual mark6 {
+  fwmark = 8
+  real m6 { address = "2001:db8::71" }
+}
+virtual sorry {
+  address = "192.0.2.80:80"
+  fallback = "127.0.0.1:8080"
+}
+CONF
+start_directord
+expect_eq "all constructs: ipvsadm -Sn shows the configured table" "$(sort <<'TABLE'
+-A -t 203.0.113.9:25 -s rr
+-a -t 203.0.113.9:25 -r 203.0.113.10:25 -m -w 4
+-A -t 192.0.2.50:80 -s wlc
+-a -t 192.0.2.50:80 -r 192.0.2.11:80 -g -w 1
+-a -t 192.0.2.50:80 -r 192.0.2.12:80 -m -w 2
+-a -t 192.0.2.50:80 -r 192.0.2.20:8080 -g -w 1
+-a -t 192.0.2.50:80 -r 192.0.2.21:8080 -g -w 1
+-a -t 192.0.2.50:80 -r 192.0.2.22:8080 -g -w 1
+-A -u 192.0.2.53:53 -s rr -o
+-a -u 192.0.2.53:53 -r 192.0.2.31:53 -i -w 3
+-a -u 192.0.2.53:53 -r [2001:db8::31]:53 -i -w 1
+-A --sctp-service 192.0.2.60:5060 -s sh -b flag-1,flag-2
+-a --sctp-service 192.0.2.60:5060 -r 192.0.2.61:5060 -g -w 1
+-A -t [2001:db8::50]:443 -s mh -b flag-2 -p 300 -M 64
+-a -t [2001:db8::50]:443 -r [2001:db8::11]:443 -g -w 10
+-A -f 7 -s lc -p 60 -M 255.255.255.0
+-a -f 7 -r 192.0.2.71:0 -g -w 1
+-a -f 7 -r 192.0.2.72:0 -i -w 0
+-A -f 8 -6 -s wlc
+-a -f 8 -6 -r [2001:db8::71]:0 -g -w 1
+-A -t 192.0.2.80:80 -s wlc
+-a -t 192.0.2.80:80 -r 127.0.0.1:8080 -g -w 1
+TABLE
+)" "$(table)"
+
+status=$("$lvsctl" -R "$run" status)
+expect_match "lvsctl status lists a real server with its weight" \
+	'real web2 +192\.0\.2\.12:80 +up +weight 2' "$status"
+expect_match "lvsctl status names the fallback of a virtual without reals" \
+	'real fallback +127\.0\.0\.1:8080' "$status"
+json=$("$lvsctl" -R "$run" --json status)
+expect_match "lvsctl --json status has the DESIGN fields" \
+	'"virtuals": \[\{"name": "web", "address": "192\.0\.2\.50:80", "fwmark": 0, "protocol": "tcp", "scheduler": "wlc"' "$json"
+if python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["virtuals"]) == 7' <<<"$json" 2>/dev/null; then
+	pass "lvsctl --json status is valid JSON with 7 virtuals"
+else
+	fail "lvsctl --json status is valid JSON with 7 virtuals" "$json"
+fi
+
+###########################################################################
+echo "# a connection through the VIP, then a restart: nothing is recreated"
+timeout 2 bash -c 'exec 3<>/dev/tcp/192.0.2.50/80' 2>/dev/null
+conns_before=$(ipvsadm -Ln --stats -t 192.0.2.50:80 | awk '/^TCP/ {print $3}')
+connections_before=$(ipvsadm -Lnc | grep -c 192.0.2.50)
+before=$(table)
+stop_directord; expect_eq "SIGTERM: directord exits 0" 0 $?
+expect_eq "SIGTERM leaves the table in place" "$before" "$(table)"
+start_directord
+expect_eq "restart adopts the table: no operation" 0 "$(log_count 'operations')"
+expect_eq "restart keeps the table" "$before" "$(table)"
+conns_after=$(ipvsadm -Ln --stats -t 192.0.2.50:80 | awk '/^TCP/ {print $3}')
+if [ "${conns_before:-0}" -ge 1 ] && [ "$conns_before" = "$conns_after" ]; then
+	pass "restart keeps service counters ($conns_after connections)"
+else
+	fail "restart keeps service counters" "before ${conns_before:-none}, after ${conns_after:-none}"
+fi
+expect_eq "restart keeps connection entries" "$connections_before" "$(ipvsadm -Lnc | grep -c 192.0.2.50)"
+
+###########################################################################
+echo "# reload: additions, removals and edits with the fewest operations"
+python3 - "$conf" <<'PY'
+import re, sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace('real web2 { address = "192.0.2.12" weight = 2 forward = nat }',
+              'real web2 { address = "192.0.2.12" weight = 5 forward = nat }\n  real web3 { address = "192.0.2.13" }')
+s = s.replace('real pool { address = "192.0.2.20->192.0.2.22:8080" }', '')
+s = s.replace('scheduler = rr\n  ops = yes', 'scheduler = wrr\n  ops = yes')
+s = re.sub(r'virtual sorry \{[^}]*\}\n', '', s)
+s += 'virtual mail {\n  address = "192.0.2.90:25"\n  real mx1 { address = "192.0.2.91" }\n}\n'
+open(p, 'w').write(s)
+PY
+reload
+expect_match "reload is logged with its operation count" \
+	'reload: 9 operations \(1 services added, 1 updated, 1 removed; 2 real servers added, 1 updated, 3 removed\)' \
+	"$(cat "$log")"
+t=$(table)
+expect_match "reload: weight edited" '^-a -t 192\.0\.2\.50:80 -r 192\.0\.2\.12:80 -m -w 5$' "$t"
+expect_match "reload: real added" '^-a -t 192\.0\.2\.50:80 -r 192\.0\.2\.13:80 -g -w 1$' "$t"
+expect_no_match "reload: range removed" '192\.0\.2\.2[0-2]:8080' "$t"
+expect_match "reload: scheduler edited in place" '^-A -u 192\.0\.2\.53:53 -s wrr -o$' "$t"
+expect_no_match "reload: virtual removed" '192\.0\.2\.80:80' "$t"
+expect_match "reload: virtual added" '^-a -t 192\.0\.2\.90:25 -r 192\.0\.2\.91:25 -g -w 1$' "$t"
+expect_match "reload: foreign service untouched" '^-a -t 203\.0\.113\.9:25 -r 203\.0\.113\.10:25 -m -w 4$' "$t"
+expect_eq "reload: the edited service kept its connections" "$connections_before" \
+	"$(ipvsadm -Lnc | grep -c 192.0.2.50)"
+
+###########################################################################
+echo "# an invalid reload keeps the running configuration"
+good=$(table)
+cp "$conf" "$conf.good"
+printf 'virtual broken {\n  address = "192.0.2.300:80"\n  frobnicate = 1\n}\n' >> "$conf"
+reload
+expect_match "invalid reload: errors name file and line" "$conf:[0-9]+: " "$(cat "$log")"
+expect_match "invalid reload: rejected with a clear message" 'reload rejected' "$(cat "$log")"
+expect_eq "invalid reload: table unchanged" "$good" "$(table)"
+if kill -0 "$pid" && "$lvsctl" -R "$run" status >/dev/null; then
+	pass "invalid reload: directord still serves"
+else
+	fail "invalid reload: directord still serves" "$(tail "$log")"
+fi
+cp "$conf.good" "$conf"
+
+###########################################################################
+echo "# drift: changes made by hand are repaired"
+ipvsadm -d -t 192.0.2.50:80 -r 192.0.2.11:80
+ipvsadm -e -t 192.0.2.50:80 -r 192.0.2.13:80 -g -w 9
+ipvsadm -D -t 192.0.2.90:25
+if wait_for 10 sh -c "[ \"\$(ipvsadm -Sn | sort)\" = \"\$1\" ]" _ "$good"; then
+	pass "drift repaired within the reconcile interval"
+else
+	fail "drift repaired within the reconcile interval" "$(diff <(echo "$good") <(table))"
+fi
+expect_match "drift repair is logged" 'periodic check: 4 operations' "$(cat "$log")"
+
+###########################################################################
+echo "# kernel errors are reported by name, the rest still applies"
+sed -i 's/scheduler = lc/scheduler = nosuchsched/' "$conf"
+cat >> "$conf" <<'CONF'
+virtual extra {
+  address = "192.0.2.95:80"
+  real e1 { address = "192.0.2.96" }
+}
+CONF
+reload
+wait_log 'virtual mark: cannot update fwmark 7: the kernel has no scheduler "nosuchsched"'
+expect_match "unknown scheduler: reported with the virtual's name" \
+	'virtual mark: cannot update fwmark 7: the kernel has no scheduler "nosuchsched"' "$(cat "$log")"
+expect_match "unknown scheduler: other changes still applied" '^-a -t 192\.0\.2\.95:80 -r 192\.0\.2\.96:80' "$(table)"
+expect_match "unknown scheduler: the service keeps its old scheduler" '^-A -f 7 -s lc' "$(table)"
+expect_match "lvsctl status shows the error on the virtual" \
+	'virtual mark .*error: No such file or directory' "$("$lvsctl" -R "$run" status)"
+sed -i 's/scheduler = nosuchsched/scheduler = lc/' "$conf"
+reload
+
+###########################################################################
+echo "# a service dropped from the configuration while stopped is removed"
+stop_directord
+python3 - "$conf" <<'PY'
+import re, sys
+p = sys.argv[1]; s = open(p).read()
+s = re.sub(r'virtual extra \{[^}]*\}[^}]*\}\n', '', s)
+open(p, 'w').write(s)
+PY
+start_directord
+t=$(table)
+expect_no_match "restart: an owned service no longer configured is removed" '192\.0\.2\.95:80' "$t"
+expect_match "restart: foreign service still untouched" '^-A -t 203\.0\.113\.9:25 -s rr$' "$t"
+
+###########################################################################
+echo "# flush-on-stop removes only directord's services"
+sed -i '1i flush-on-stop = yes' "$conf"
+reload
+stop_directord
+expect_eq "flush-on-stop: only the foreign service remains" "$(sort <<'TABLE'
+-A -t 203.0.113.9:25 -s rr
+-a -t 203.0.113.9:25 -r 203.0.113.10:25 -m -w 4
+TABLE
+)" "$(table)"
+
+###########################################################################
+echo "# configuration checks and the command line"
+"$directord" -t -f "$conf" >/dev/null 2>&1; expect_eq "-t on a good file exits 0" 0 $?
+printf 'virtual v {\n  address = "192.0.2.1:80"\n  fwmark = 3\n}\n' > "$work/bad.conf"
+out=$("$directord" -t -f "$work/bad.conf" 2>&1); rc=$?
+expect_eq "-t on a bad file exits 1" 1 $rc
+expect_match "-t names file and line" "^$work/bad.conf:[0-9]+: " "$out"
+"$lvsctl" -R "$work/nowhere" status >/dev/null 2>&1
+expect_eq "lvsctl exits 3 when directord is unreachable" 3 $?
+
+summary
