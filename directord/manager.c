@@ -123,8 +123,8 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 	}
 	if ((r = sd_event_new(&m->event)) < 0 ||
 	    (r = daemon_add_signals(m->event, on_stop, on_reload, m, &m->sigterm, &m->sigint, &m->sighup)) < 0 ||
-	    (r = sd_event_add_time_relative(m->event, &m->reconcile_timer, CLOCK_MONOTONIC, UINT64_MAX,
-					    0, on_reconcile_timer, m)) < 0) {
+	    (r = sd_event_add_time_relative(m->event, &m->reconcile_timer, CLOCK_MONOTONIC,
+					    m->config->reconcile_interval_usec, 0, on_reconcile_timer, m)) < 0) {
 		log_error("cannot set up the event loop: %s", strerror(-r));
 		goto fail;
 	}

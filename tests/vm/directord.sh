@@ -129,15 +129,15 @@ expect_eq "all constructs: ipvsadm -Sn shows the configured table" "$(sort <<'TA
 -a -t 192.0.2.50:80 -r 192.0.2.21:8080 -g -w 1
 -a -t 192.0.2.50:80 -r 192.0.2.22:8080 -g -w 1
 -A -u 192.0.2.53:53 -s rr -o
--a -u 192.0.2.53:53 -r 192.0.2.31:53 -i -w 3
--a -u 192.0.2.53:53 -r [2001:db8::31]:53 -i -w 1
--A --sctp-service 192.0.2.60:5060 -s sh -b flag-1,flag-2
+-a -u 192.0.2.53:53 -r 192.0.2.31:53 -i -w 3 --tun-type ipip
+-a -u 192.0.2.53:53 -r [2001:db8::31]:53 -i -w 1 --tun-type ipip
+-A --sctp-service 192.0.2.60:5060 -s sh -b sh-fallback,sh-port
 -a --sctp-service 192.0.2.60:5060 -r 192.0.2.61:5060 -g -w 1
--A -t [2001:db8::50]:443 -s mh -b flag-2 -p 300 -M 64
+-A -t [2001:db8::50]:443 -s mh -p 300 -M 64 -b mh-port
 -a -t [2001:db8::50]:443 -r [2001:db8::11]:443 -g -w 10
 -A -f 7 -s lc -p 60 -M 255.255.255.0
 -a -f 7 -r 192.0.2.71:0 -g -w 1
--a -f 7 -r 192.0.2.72:0 -i -w 0
+-a -f 7 -r 192.0.2.72:0 -i -w 0 --tun-type ipip
 -A -f 8 -6 -s wlc
 -a -f 8 -6 -r [2001:db8::71]:0 -g -w 1
 -A -t 192.0.2.80:80 -s wlc
