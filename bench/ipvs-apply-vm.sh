@@ -13,59 +13,59 @@ now() { date +%s%N; }
 secs() { awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 dests() { grep -c '^  ->' /proc/net/ip_vs || true; }
+# A tool that never gets there must not hang the benchmark.
+give_up_after=300
 wait_dests() {
-	while [ "$(dests)" -lt "$1" ]; do sleep 0.01; done
+	local start=$SECONDS
+	while [ "$(dests)" -lt "$1" ]; do
+		[ $((SECONDS - start)) -lt $give_up_after ] || { echo "gave up: $(dests) of $1 destinations" >&2; return 1; }
+		sleep 0.01
+	done
 }
 # Waits until ipvsadm shows real server $2 of service $1 with weight $3.
 wait_weight() {
-	until ipvsadm -Ln -t "$1" | grep -Eq "^  -> $2 +Route +$3 "; do sleep 0.01; done
+	local start=$SECONDS
+	until ipvsadm -Ln -t "$1" | grep -Eq "^  -> $2 +Route +$3 "; do
+		[ $((SECONDS - start)) -lt $give_up_after ] || { echo "gave up waiting for weight $3 of $2" >&2; return 1; }
+		sleep 0.01
+	done
 }
 
-vip() { echo "198.18.$(($1 / 250)).$(($1 % 250 + 1))"; }
-rip() { echo "198.19.$1.$(($2 + 1))"; }
-
 echo "# generating $services services x $reals real servers = $total destinations"
-{
-	echo "reconcile-interval = 1h"
-	for ((i = 0; i < services; i++)); do
-		echo "virtual v$i {"
-		echo "  address = \"$(vip $i):80\""
-		for ((j = 0; j < reals; j++)); do
-			echo "  real r$j { address = \"$(rip $i $j):8080\" weight = 1 }"
-		done
-		echo "}"
-	done
-} > "$work/lvsd.conf"
-{
-	for ((i = 0; i < services; i++)); do
-		echo "-A -t $(vip $i):80 -s wlc"
-		for ((j = 0; j < reals; j++)); do
-			echo "-a -t $(vip $i):80 -r $(rip $i $j):8080 -g -w 1"
-		done
-	done
-} > "$work/ipvsadm.rules"
-{
-	echo "global_defs { router_id bench }"
-	for ((i = 0; i < services; i++)); do
-		echo "virtual_server $(vip $i) 80 {"
-		echo "  lb_algo wlc"
-		echo "  lb_kind DR"
-		echo "  protocol TCP"
-		for ((j = 0; j < reals; j++)); do
-			echo "  real_server $(rip $i $j) 8080 { weight 1 }"
-		done
-		echo "}"
-	done
-} > "$work/keepalived.conf"
+# Service i is 198.18.(i/250).(i%250+1):80; its real j is 198.19.i.(j+1):80 (DR: the port is the virtual's).
+generate() {  # FORMAT: lvsd | ipvsadm | keepalived
+	awk -v S="$services" -v R="$reals" -v fmt="$1" 'BEGIN {
+		if (fmt == "lvsd") print "reconcile-interval = 1h"
+		if (fmt == "keepalived") print "global_defs { router_id bench }"
+		for (i = 0; i < S; i++) {
+			vip = sprintf("198.18.%d.%d", int(i / 250), i % 250 + 1)
+			if (fmt == "lvsd") printf "virtual v%d {\n  address = \"%s:80\"\n", i, vip
+			if (fmt == "ipvsadm") printf "-A -t %s:80 -s wlc\n", vip
+			if (fmt == "keepalived")
+				printf "virtual_server %s 80 {\n  lb_algo wlc\n  lb_kind DR\n  protocol TCP\n", vip
+			for (j = 0; j < R; j++) {
+				rip = sprintf("198.19.%d.%d", i, j + 1)
+				if (fmt == "lvsd") printf "  real r%d { address = \"%s:80\" weight = 1 }\n", j, rip
+				if (fmt == "ipvsadm") printf "-a -t %s:80 -r %s:80 -g -w 1\n", vip, rip
+				if (fmt == "keepalived") printf "  real_server %s 80 { weight 1 }\n", rip
+			}
+			if (fmt != "ipvsadm") print "}"
+		}
+	}'
+}
+generate lvsd > "$work/lvsd.conf"
+generate ipvsadm > "$work/ipvsadm.rules"
+generate keepalived > "$work/keepalived.conf"
 ops_cold=$(wc -l < "$work/ipvsadm.rules")
 
 # The one-line change: one real server's weight, in the middle of the table.
-change_vs=$(vip $((services / 2))):80
-change_rs=$(rip $((services / 2)) $((reals / 2))):8080
+half=$((services / 2))
+change_vs=198.18.$((half / 250)).$((half % 250 + 1)):80
+change_rs=198.19.$half.$((reals / 2 + 1)):80
 one_line_change() {  # FILE: sed expression per format
 	case $1 in
 	*lvsd.conf) sed -i "s|\"$change_rs\" weight = 1|\"$change_rs\" weight = 7|" "$1" ;;
-	*keepalived.conf) sed -i "s|real_server ${change_rs%:*} 8080 { weight 1 }|real_server ${change_rs%:*} 8080 { weight 7 }|" "$1" ;;
+	*keepalived.conf) sed -i "s|real_server ${change_rs%:*} 80 { weight 1 }|real_server ${change_rs%:*} 80 { weight 7 }|" "$1" ;;
 	esac
 }
 undo_change() {
@@ -82,6 +82,8 @@ for ((run = 1; run <= runs; run++)); do
 	wait_dests "$total"
 	t1=$(now)
 	echo "$(secs $((t1 - t0)))" >> "$work/d.cold"
+	# The table can be complete a moment before directord logs its summary.
+	until grep -q 'start: ' "$work/directord.log"; do sleep 0.01; done
 	grep -Eo 'start: [0-9]+ operations' "$work/directord.log" | grep -Eo '[0-9]+' >> "$work/d.cold.ops"
 	# Peak memory and CPU time of the cold start.
 	awk '/VmHWM/ { print $2 }' /proc/$pid/status >> "$work/d.rss"

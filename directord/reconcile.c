@@ -101,7 +101,7 @@ static void log_success(const struct ipvs_op *op, bool with_new_service)
 			    op->old_service->timeout, s->timeout);
 		break;
 	case IPVS_OP_DEL_SERVICE:
-		log_virtual(LOG_INFO, vname, "removed %s, no longer configured", key);
+		log_virtual(LOG_INFO, vname, "virtual %s: removed %s", vname, key);
 		break;
 	case IPVS_OP_ADD_DEST:
 		log_virtual(with_new_service ? LOG_DEBUG : LOG_INFO, vname,
