@@ -327,6 +327,7 @@ static int prepare_text(struct loader *l, char *text, size_t len)
  * global state as well, so config_load() is not reentrant regardless. */
 static struct loader *parsing;
 
+__attribute__((format(printf, 2, 0)))
 static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	char *msg;

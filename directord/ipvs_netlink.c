@@ -1,29 +1,47 @@
-/* IPVS generic netlink: one persistent socket, one request at a time.
+/* IPVS generic netlink: one persistent socket for the life of the daemon.
  *
- * Requests are sent and acknowledged one by one: measured in a VM, keeping
- * several in flight was no faster and large bursts overflowed the socket. */
+ * Changes travel in batches: many requests packed into one datagram, only the
+ * last one asking for an acknowledgement. The kernel handles the requests of
+ * a datagram in order and answers a failed one with its error whatever the
+ * flags, so each operation still gets its own verdict, at a fraction of the
+ * system calls (measured by bench/ipvs-apply). */
 #include "ipvs_netlink.h"
 
 #include <errno.h>
 #include <linux/ip_vs.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* Bytes of requests per datagram: well under the socket's send buffer. */
+#define BATCH_BYTES (48 * 1024)
 
 struct ipvs_netlink {
 	struct nl_sock *sock;
 	struct nl_cb *cb;
 	int family;
-	unsigned long requests;
+	uint32_t seq;
+	unsigned long requests, datagrams;
+	uint8_t batch[BATCH_BYTES];
 };
 
-/* What one exchange (request + answer) has gathered so far. */
+/* What one exchange (requests sent, answers awaited) has gathered so far.
+ * Requests carry sequence numbers first_seq..last_seq. */
 struct exchange {
+	uint32_t first_seq, last_seq;
 	bool done;
-	int error;                       /* kernel's negative errno */
+	int error;                       /* kernel's negative errno (single request) */
+	int *errors;                     /* per request of a batch, or NULL */
 	int (*parse)(struct nlattr **attrs, void *arg);
 	void *arg;
 	int parse_error;
@@ -72,7 +90,27 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Answers to anything but the current exchange (a late reply to an
+ * exchange abandoned after an error) are ignored. */
+static int on_seq_check(struct nl_msg *msg, void *arg)
+{
+	struct exchange *x = arg;
+	uint32_t seq = nlmsg_hdr(msg)->nlmsg_seq;
+
+	return seq >= x->first_seq && seq <= x->last_seq ? NL_OK : NL_SKIP;
+}
+
 static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct exchange *x = arg;
+
+	if (nlmsg_hdr(msg)->nlmsg_seq != x->last_seq)
+		return NL_OK;
+	x->done = true;
+	return NL_STOP;
+}
+
+static int on_finish(struct nl_msg *msg, void *arg)
 {
 	struct exchange *x = arg;
 
@@ -83,8 +121,16 @@ static int on_ack(struct nl_msg *msg, void *arg)
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	struct exchange *x = arg;
+	uint32_t seq = e->msg.nlmsg_seq;
 
-	x->error = e->error;
+	if (seq < x->first_seq || seq > x->last_seq)
+		return NL_SKIP;
+	if (x->errors)
+		x->errors[seq - x->first_seq] = e->error;
+	else
+		x->error = e->error;
+	if (seq != x->last_seq && x->errors)
+		return NL_SKIP;
 	x->done = true;
 	return NL_STOP;
 }
@@ -92,7 +138,7 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 int ipvs_netlink_open(struct ipvs_netlink **ret)
 {
 	struct ipvs_netlink *nl = calloc(1, sizeof(*nl));
-	int r;
+	int one = 1, r;
 
 	if (!nl)
 		return -ENOMEM;
@@ -102,18 +148,20 @@ int ipvs_netlink_open(struct ipvs_netlink **ret)
 		r = -ENOMEM;
 		goto fail;
 	}
-	if ((r = genl_connect(nl->sock)) < 0) {
+	if (genl_connect(nl->sock) < 0) {
 		r = -EIO;
 		goto fail;
 	}
 	/* Large dumps of thousands of destinations arrive in bursts. */
 	nl_socket_set_buffer_size(nl->sock, 4 << 20, 4 << 20);
+	/* Errors need not echo the request back: the sequence number says which. */
+	setsockopt(nl_socket_get_fd(nl->sock), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	nl->family = genl_ctrl_resolve(nl->sock, IPVS_GENL_NAME);
 	if (nl->family < 0) {
 		r = -ENOENT;
 		goto fail;
 	}
-	nl_cb_set(nl->cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, NULL);
+	nl->seq = (uint32_t)time(NULL);
 	*ret = nl;
 	return 0;
 fail:
@@ -137,32 +185,55 @@ unsigned long ipvs_netlink_requests(const struct ipvs_netlink *nl)
 	return nl->requests;
 }
 
-/* Sends msg (consumed) and reads answers until the ack, the error or the end
- * of the dump. Returns the kernel's errno, a parse error, or -EIO. */
+unsigned long ipvs_netlink_datagrams(const struct ipvs_netlink *nl)
+{
+	return nl->datagrams;
+}
+
+/* Reads answers until the exchange is complete. -EIO if the socket fails. */
+static int receive(struct ipvs_netlink *nl, struct exchange *x)
+{
+	int r;
+
+	nl_cb_set(nl->cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, x);
+	nl_cb_set(nl->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_seq_check, x);
+	nl_cb_set(nl->cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, x);
+	nl_cb_set(nl->cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, x);
+	nl_cb_err(nl->cb, NL_CB_CUSTOM, on_error, x);
+	while (!x->done) {
+		r = nl_recvmsgs(nl->sock, nl->cb);
+		if (r < 0 && !x->done)
+			return r == -NLE_NOMEM ? -ENOBUFS : -EIO;
+	}
+	return 0;
+}
+
+static int send_raw(struct ipvs_netlink *nl, void *buf, size_t len)
+{
+	nl->datagrams++;
+	return nl_sendto(nl->sock, buf, len) < 0 ? -EIO : 0;
+}
+
+/* Sends one request (msg, consumed) and reads its answer: the ack, the
+ * error, or every part of a dump. Returns the kernel's errno, a parse error,
+ * or -EIO. */
 static int exchange(struct ipvs_netlink *nl, struct nl_msg *msg,
 		    int (*parse)(struct nlattr **, void *), void *arg)
 {
+	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct exchange x = { .parse = parse, .arg = arg };
 	int r;
 
-	nl_cb_set(nl->cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &x);
-	nl_cb_set(nl->cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &x);
-	nl_cb_set(nl->cb, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, &x);
-	nl_cb_err(nl->cb, NL_CB_CUSTOM, on_error, &x);
-
+	h->nlmsg_seq = x.first_seq = x.last_seq = ++nl->seq;
+	h->nlmsg_flags |= NLM_F_REQUEST | (h->nlmsg_flags & NLM_F_DUMP ? 0 : NLM_F_ACK);
 	nl->requests++;
-	r = nl_send_auto(nl->sock, msg);
+	r = send_raw(nl, h, h->nlmsg_len);
 	nlmsg_free(msg);
+	if (r == 0)
+		r = receive(nl, &x);
 	if (r < 0)
-		return -EIO;
-	while (!x.done) {
-		r = nl_recvmsgs(nl->sock, nl->cb);
-		if (r < 0 && !x.done)
-			return r == -NLE_NOMEM ? -ENOBUFS : -EIO;
-	}
-	if (x.error)
-		return x.error;
-	return x.parse_error;
+		return r;
+	return x.error ? x.error : x.parse_error;
 }
 
 static struct nl_msg *new_request(struct ipvs_netlink *nl, uint8_t cmd, int flags)
@@ -259,21 +330,76 @@ static const uint8_t op_command[_IPVS_OP_MAX] = {
 	[IPVS_OP_EDIT_DEST] = IPVS_CMD_SET_DEST,
 };
 
-int ipvs_netlink_apply(struct ipvs_netlink *nl, const struct ipvs_op *op)
+static struct nl_msg *op_request(struct ipvs_netlink *nl, const struct ipvs_op *op)
 {
 	bool is_dest = op->kind == IPVS_OP_DEL_DEST || op->kind == IPVS_OP_ADD_DEST ||
 		       op->kind == IPVS_OP_EDIT_DEST;
 	bool full_service = op->kind == IPVS_OP_ADD_SERVICE || op->kind == IPVS_OP_EDIT_SERVICE;
 	struct nl_msg *msg = new_request(nl, op_command[op->kind], 0);
 
-	if (!msg)
-		return -ENOMEM;
-	if (put_service(msg, op->service, full_service) < 0 ||
-	    (is_dest && put_dest(msg, op->dest, op->kind != IPVS_OP_DEL_DEST) < 0)) {
+	if (msg && (put_service(msg, op->service, full_service) < 0 ||
+		    (is_dest && put_dest(msg, op->dest, op->kind != IPVS_OP_DEL_DEST) < 0))) {
 		nlmsg_free(msg);
-		return -ENOMEM;
+		return NULL;
 	}
-	return exchange(nl, msg, NULL, NULL);
+	return msg;
+}
+
+int ipvs_netlink_apply(struct ipvs_netlink *nl, const struct ipvs_op *op)
+{
+	struct nl_msg *msg = op_request(nl, op);
+
+	return msg ? exchange(nl, msg, NULL, NULL) : -ENOMEM;
+}
+
+/* Sends ops[0..n) as one datagram and collects their verdicts. */
+static int apply_datagram(struct ipvs_netlink *nl, const struct ipvs_op *ops, size_t n, int *errors)
+{
+	struct exchange x = { .errors = errors };
+	size_t len = 0;
+	int r;
+
+	x.first_seq = nl->seq + 1;
+	for (size_t i = 0; i < n; i++) {
+		struct nl_msg *msg = op_request(nl, &ops[i]);
+		struct nlmsghdr *h;
+
+		if (!msg)
+			return -ENOMEM;
+		h = nlmsg_hdr(msg);
+		h->nlmsg_seq = ++nl->seq;
+		h->nlmsg_flags = NLM_F_REQUEST | (i == n - 1 ? NLM_F_ACK : 0);
+		memcpy(nl->batch + len, h, h->nlmsg_len);
+		len += NLMSG_ALIGN(h->nlmsg_len);
+		nlmsg_free(msg);
+	}
+	x.last_seq = nl->seq;
+	nl->requests += n;
+	if ((r = send_raw(nl, nl->batch, len)) < 0)
+		return r;
+	return receive(nl, &x);
+}
+
+/* Longest request an operation makes: two nested blocks of a few attributes. */
+#define OP_MAX_BYTES 512
+
+int ipvs_netlink_apply_batch(struct ipvs_netlink *nl, const struct ipvs_op *ops, size_t n, int *errors)
+{
+	size_t per_datagram = BATCH_BYTES / OP_MAX_BYTES;
+	int r;
+
+	memset(errors, 0, n * sizeof(*errors));
+	for (size_t i = 0; i < n; i += per_datagram) {
+		size_t k = n - i < per_datagram ? n - i : per_datagram;
+
+		if ((r = apply_datagram(nl, ops + i, k, errors + i)) < 0) {
+			/* The socket failed: what became of the rest is unknown. */
+			for (size_t j = i; j < n; j++)
+				errors[j] = r;
+			return r;
+		}
+	}
+	return 0;
 }
 
 /* Parsing of dumps. */

@@ -18,5 +18,13 @@ int ipvs_netlink_read(struct ipvs_netlink *nl, struct ipvs_table *ret);
  * Returns 0 or the kernel's negative errno. */
 int ipvs_netlink_apply(struct ipvs_netlink *nl, const struct ipvs_op *op);
 
-/* Requests sent since open (reads count one per dump). */
+/* Carries out ops[0..n) in order, many requests per datagram; errors[i]
+ * receives the kernel's answer to ops[i] (0 or its negative errno). Returns
+ * 0, or a negative errno if the socket itself failed (the operations not
+ * answered then carry that error). */
+int ipvs_netlink_apply_batch(struct ipvs_netlink *nl, const struct ipvs_op *ops, size_t n, int *errors);
+
+/* Requests sent since open (a dump counts one), and the datagrams that
+ * carried them. */
 unsigned long ipvs_netlink_requests(const struct ipvs_netlink *nl);
+unsigned long ipvs_netlink_datagrams(const struct ipvs_netlink *nl);

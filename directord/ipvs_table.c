@@ -45,12 +45,15 @@ static int dest_qsort_cmp(const void *a, const void *b)
 	return ipvs_dest_compare(a, b);
 }
 
+/* qsort() must not see the NULL array of an empty list. */
 void ipvs_table_sort(struct ipvs_table *t)
 {
-	qsort(t->services, t->n_services, sizeof(*t->services), service_qsort_cmp);
+	if (t->n_services)
+		qsort(t->services, t->n_services, sizeof(*t->services), service_qsort_cmp);
 	for (size_t i = 0; i < t->n_services; i++)
-		qsort(t->services[i].dests, t->services[i].n_dests,
-		      sizeof(struct ipvs_dest), dest_qsort_cmp);
+		if (t->services[i].n_dests)
+			qsort(t->services[i].dests, t->services[i].n_dests,
+			      sizeof(struct ipvs_dest), dest_qsort_cmp);
 }
 
 void ipvs_table_clear(struct ipvs_table *t)

@@ -17,8 +17,6 @@
 
 /* After errors, retry soon, backing off to the normal interval. */
 #define RETRY_FIRST_USEC 1000000ULL
-/* systemd's watchdog must hear from us during very long passes. */
-#define WATCHDOG_EVERY_OPS 1000
 
 static uint64_t now_usec(void)
 {
@@ -183,6 +181,7 @@ int manager_reconcile(struct manager *m, const char *why)
 	struct reconcile_stats stats = { 0 };
 	const struct ipvs_service *failed_service = NULL;
 	uint64_t start = now_usec();
+	int *errors;
 	int r;
 
 	m->passes++;
@@ -197,20 +196,28 @@ int manager_reconcile(struct manager *m, const char *why)
 	}
 	memset(m->virtual_errors, 0, m->config->n_virtuals * sizeof(int));
 
+	errors = calloc(ops.n ? ops.n : 1, sizeof(*errors));
+	if (!errors) {
+		ipvs_table_clear(&kernel);
+		ipvs_op_list_clear(&ops);
+		schedule_next(m, true);
+		return -ENOMEM;
+	}
+	ipvs_netlink_apply_batch(m->nl, ops.ops, ops.n, errors);
 	for (size_t i = 0; i < ops.n; i++) {
 		const struct ipvs_op *op = &ops.ops[i];
 
-		/* Destinations of a service the kernel refused would only fail too. */
-		if (failed_service && op->service == failed_service)
-			continue;
-		r = ipvs_netlink_apply(m->nl, op);
-		if (r < 0) {
+		if (errors[i] < 0) {
 			int vi = virtual_index(m, op->service->name);
 
+			/* The real servers of a service the kernel refused fail
+			 * too: the service's own error says it all. */
+			if (failed_service && op->service == failed_service)
+				continue;
 			stats.errors++;
-			log_failure(op, r);
+			log_failure(op, errors[i]);
 			if (vi >= 0)
-				m->virtual_errors[vi] = r;
+				m->virtual_errors[vi] = errors[i];
 			if (op->kind == IPVS_OP_ADD_SERVICE || op->kind == IPVS_OP_DEL_SERVICE)
 				failed_service = op->service;
 			continue;
@@ -219,9 +226,8 @@ int manager_reconcile(struct manager *m, const char *why)
 		log_success(op, i > 0 && ops.ops[i - 1].service == op->service &&
 				  (ops.ops[i - 1].kind == IPVS_OP_ADD_SERVICE ||
 				   ops.ops[i - 1].kind == IPVS_OP_ADD_DEST));
-		if ((i + 1) % WATCHDOG_EVERY_OPS == 0)
-			sd_notify(0, "WATCHDOG=1");
 	}
+	free(errors);
 	stats.duration_usec = now_usec() - start;
 
 	if (ops.n) {

@@ -39,7 +39,8 @@ static struct ipvs_table table(struct ipvs_service *services, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct ipvs_dest *d = calloc(services[i].n_dests + 1, sizeof(*d));
 
-		memcpy(d, services[i].dests, services[i].n_dests * sizeof(*d));
+		if (services[i].n_dests)
+			memcpy(d, services[i].dests, services[i].n_dests * sizeof(*d));
 		t.services[i].dests = d;
 	}
 	ipvs_table_sort(&t);
