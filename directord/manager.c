@@ -69,6 +69,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 		log_error("reload rejected: %s has %zu error%s; keeping the running configuration",
 			  m->opts->config_path, errors.n, errors.n == 1 ? "" : "s");
 		config_errors_clear(&errors);
+		daemon_release_memory();
 		sd_notify(0, "READY=1");
 		return 0;
 	}
@@ -82,6 +83,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 	log_info("configuration reloaded from %s: %zu virtual services",
 		 m->opts->config_path, m->config->n_virtuals);
 	manager_reconcile(m, "reload");
+	daemon_release_memory();
 	sd_notify(0, "READY=1");
 	return 0;
 }
@@ -149,6 +151,7 @@ int manager_run(struct manager *m)
 
 	log_info("starting with %s: %zu virtual services", m->opts->config_path, m->config->n_virtuals);
 	manager_reconcile(m, "start");
+	daemon_release_memory();
 	m->ready = true;
 	sd_notify(0, "READY=1");
 	r = sd_event_loop(m->event);

@@ -147,9 +147,12 @@ static void update_status(const struct manager *m)
 		   m->last.errors);
 }
 
-/* Owned = what is configured and present, plus what was owned and is still
- * there (it will be removed by a later pass if no longer configured). */
-static void update_owned(struct manager *m, const struct ipvs_table *kernel, bool changed)
+/* Owned = what is configured, plus what was owned and is still in the
+ * kernel (it is removed by a later pass if no longer configured). The kernel
+ * table is the one read before this pass's operations; the services this
+ * pass removed are given apart, so no second read is needed. */
+static void update_owned(struct manager *m, const struct ipvs_table *kernel,
+			 const struct ipvs_key_set *removed)
 {
 	struct ipvs_key_set next = { 0 };
 	int r = 0;
@@ -157,13 +160,14 @@ static void update_owned(struct manager *m, const struct ipvs_table *kernel, boo
 	for (size_t i = 0; r == 0 && i < m->desired.n_services; i++)
 		r = ipvs_key_set_add(&next, &m->desired.services[i].key);
 	for (size_t i = 0; r == 0 && i < m->owned.n; i++)
-		if (ipvs_table_find(kernel, &m->owned.keys[i]))
+		if (ipvs_table_find(kernel, &m->owned.keys[i]) &&
+		    !ipvs_key_set_contains(removed, &m->owned.keys[i]))
 			r = ipvs_key_set_add(&next, &m->owned.keys[i]);
 	if (r < 0) {
 		ipvs_key_set_clear(&next);
 		return;
 	}
-	if (!changed && next.n == m->owned.n &&
+	if (next.n == m->owned.n &&
 	    (next.n == 0 || memcmp(next.keys, m->owned.keys, next.n * sizeof(*next.keys)) == 0)) {
 		ipvs_key_set_clear(&next);
 		return;
@@ -180,6 +184,7 @@ int manager_reconcile(struct manager *m, const char *why)
 	struct ipvs_op_list ops = { 0 };
 	struct reconcile_stats stats = { 0 };
 	const struct ipvs_service *failed_service = NULL;
+	struct ipvs_key_set removed = { 0 };
 	uint64_t start = now_usec();
 	int *errors;
 	int r;
@@ -223,6 +228,8 @@ int manager_reconcile(struct manager *m, const char *why)
 			continue;
 		}
 		stats.ops[op->kind]++;
+		if (op->kind == IPVS_OP_DEL_SERVICE)
+			ipvs_key_set_add(&removed, &op->service->key);
 		log_success(op, i > 0 && ops.ops[i - 1].service == op->service &&
 				  (ops.ops[i - 1].kind == IPVS_OP_ADD_SERVICE ||
 				   ops.ops[i - 1].kind == IPVS_OP_ADD_DEST));
@@ -231,10 +238,6 @@ int manager_reconcile(struct manager *m, const char *why)
 	stats.duration_usec = now_usec() - start;
 
 	if (ops.n) {
-		/* Re-read what the kernel now holds so ownership follows reality. */
-		ipvs_table_clear(&kernel);
-		if (ipvs_netlink_read(m->nl, &kernel) < 0)
-			kernel = (struct ipvs_table){ 0 };
 		m->last = stats;
 		m->total_ops += ops.n;
 		log_info("%s: %zu operations (%lu services added, %lu updated, %lu removed; "
@@ -247,7 +250,8 @@ int manager_reconcile(struct manager *m, const char *why)
 		log_debug("%s: the kernel matches the configuration (%zu services, %zu real servers)",
 			  why, m->desired.n_services, ipvs_table_count_dests(&m->desired));
 	}
-	update_owned(m, &kernel, ops.n > 0);
+	update_owned(m, &kernel, &removed);
+	ipvs_key_set_clear(&removed);
 	update_status(m);
 	schedule_next(m, stats.errors > 0);
 	ipvs_table_clear(&kernel);
