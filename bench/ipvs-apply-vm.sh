@@ -68,6 +68,18 @@ one_line_change() {  # FILE: sed expression per format
 	*keepalived.conf) sed -i "s|real_server ${change_rs%:*} 80 { weight 1 }|real_server ${change_rs%:*} 80 { weight 7 }|" "$1" ;;
 	esac
 }
+# Applies the one-line change to FILE, signals PID to reload, and appends the
+# seconds until the kernel shows it to OUT.
+time_change() {  # FILE PID OUT
+	local t0 t1
+	one_line_change "$1"
+	t0=$(now)
+	kill -HUP "$2"
+	wait_weight "$change_vs" "$change_rs" 7
+	t1=$(now)
+	secs $((t1 - t0)) >> "$3"
+	echo >> "$3"
+}
 undo_change() {
 	sed -i 's/weight = 7/weight = 1/; s/{ weight 7 }/{ weight 1 }/' "$work/lvsd.conf" "$work/keepalived.conf"
 }
@@ -88,12 +100,7 @@ for ((run = 1; run <= runs; run++)); do
 	# Peak memory and CPU time of the cold start.
 	awk '/VmHWM/ { print $2 }' /proc/$pid/status >> "$work/d.rss"
 	awk '{ print ($14 + $15) / 100 }' /proc/$pid/stat >> "$work/d.cpu"
-	one_line_change "$work/lvsd.conf"
-	t0=$(now)
-	kill -HUP "$pid"
-	wait_weight "$change_vs" "$change_rs" 7
-	t1=$(now)
-	echo "$(secs $((t1 - t0)))" >> "$work/d.change"
+	time_change "$work/lvsd.conf" "$pid" "$work/d.change"
 	until grep -q 'reload: ' "$work/directord.log"; do sleep 0.01; done
 	grep -Eo 'reload: [0-9]+ operations' "$work/directord.log" | grep -Eo '[0-9]+' >> "$work/d.change.ops"
 	kill -TERM "$pid"; wait "$pid" || true
@@ -118,12 +125,7 @@ for ((run = 1; run <= runs; run++)); do
 	wait_dests "$total"
 	t1=$(now)
 	echo "$(secs $((t1 - t0)))" >> "$work/k.cold"
-	one_line_change "$work/keepalived.conf"
-	t0=$(now)
-	kill -HUP "$kpid"
-	wait_weight "$change_vs" "$change_rs" 7
-	t1=$(now)
-	echo "$(secs $((t1 - t0)))" >> "$work/k.change"
+	time_change "$work/keepalived.conf" "$kpid" "$work/k.change"
 	kill -TERM "$kpid"; wait "$kpid" || true
 	undo_change
 done

@@ -404,6 +404,22 @@ int ipvs_netlink_apply_batch(struct ipvs_netlink *nl, const struct ipvs_op *ops,
 
 /* Parsing of dumps. */
 
+/* Makes room for one more item in a doubling array. */
+static int grow(void **items, size_t n, size_t *allocated, size_t item_size, size_t first)
+{
+	size_t want = *allocated ? 2 * *allocated : first;
+	void *p;
+
+	if (n < *allocated)
+		return 0;
+	p = realloc(*items, want * item_size);
+	if (!p)
+		return -ENOMEM;
+	*items = p;
+	*allocated = want;
+	return 0;
+}
+
 struct service_list {
 	struct ipvs_service *items;
 	size_t n, allocated;
@@ -437,15 +453,8 @@ static int parse_service(struct nlattr **attrs, void *arg)
 	s.timeout = nla_get_u32(a[IPVS_SVC_ATTR_TIMEOUT]);
 	s.netmask = nla_get_u32(a[IPVS_SVC_ATTR_NETMASK]);
 
-	if (l->n == l->allocated) {
-		size_t n = l->allocated ? 2 * l->allocated : 32;
-		struct ipvs_service *items = realloc(l->items, n * sizeof(*items));
-
-		if (!items)
-			return -ENOMEM;
-		l->items = items;
-		l->allocated = n;
-	}
+	if (grow((void **)&l->items, l->n, &l->allocated, sizeof(*l->items), 32) < 0)
+		return -ENOMEM;
 	l->items[l->n++] = s;
 	return 0;
 }
@@ -483,15 +492,8 @@ static int parse_dest(struct nlattr **attrs, void *arg)
 	if (a[IPVS_DEST_ATTR_INACT_CONNS])
 		d.inactive = nla_get_u32(a[IPVS_DEST_ATTR_INACT_CONNS]);
 
-	if (s->n_dests == l->allocated) {
-		size_t n = l->allocated ? 2 * l->allocated : 16;
-		struct ipvs_dest *items = realloc(s->dests, n * sizeof(*items));
-
-		if (!items)
-			return -ENOMEM;
-		s->dests = items;
-		l->allocated = n;
-	}
+	if (grow((void **)&s->dests, s->n_dests, &l->allocated, sizeof(*s->dests), 16) < 0)
+		return -ENOMEM;
 	s->dests[s->n_dests++] = d;
 	return 0;
 }
