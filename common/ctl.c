@@ -154,8 +154,18 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
 	if (cfd < 0)
 		return 0;
 	if (!peer_allowed(s, cfd)) {
+		struct ipc_message e = { .type = IPC_MSG_ERROR, .error.error = -EACCES };
+		uint8_t buf[IPC_MAX_MESSAGE];
+		int n;
+
 		log_warning("control socket %s: refused a peer that is neither root nor in group %s",
 			    s->path, CTL_GROUP);
+		/* Say why before hanging up, so the peer need not guess. */
+		snprintf(e.error.text, sizeof(e.error.text), "permission denied: only root and group %s",
+			 CTL_GROUP);
+		n = ipc_encode(&e, buf, sizeof(buf));
+		if (n > 0)
+			send(cfd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 		close(cfd);
 		return 0;
 	}

@@ -73,7 +73,10 @@ static int fetch_directord(const struct options *o, struct status_view *st)
 		fprintf(stderr, "lvsctl: cannot reach directord at %s: %s\n", path, strerror(-r));
 		return -EHOSTUNREACH;
 	}
-	r = ctl_send(fd, &req);
+	/* A daemon that refuses us says why and hangs up, perhaps before our
+	 * request is even sent: read its answer either way. */
+	if (ctl_send(fd, &req) < 0)
+		r = 0;
 	while (r == 0) {
 		r = ctl_recv(fd, &m, REPLY_TIMEOUT_MS);
 		if (r < 0)

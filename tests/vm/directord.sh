@@ -291,14 +291,15 @@ expect_eq "lvsctl exits 3 when directord is unreachable" 3 $?
 
 echo "# the control socket answers only root and the lvsd group"
 start_directord
-chmod 755 "$run"
+chmod 755 "$work" "$run"
 out=$(setpriv --reuid 65534 --regid 65534 --clear-groups "$lvsctl" -R "$run" status 2>&1); rc=$?
 expect_eq "an unprivileged user cannot read directord's state" 3 $rc
 expect_match "and is told why" 'cannot reach directord.*Permission denied' "$out"
 # Even through a socket opened to everyone, the peer's credentials decide.
 chmod 666 "$run/directord.sock"
-setpriv --reuid 65534 --regid 65534 --clear-groups "$lvsctl" -R "$run" status >/dev/null 2>&1
-expect_eq "an unprivileged peer is refused by its credentials" 3 $?
+out=$(setpriv --reuid 65534 --regid 65534 --clear-groups "$lvsctl" -R "$run" status 2>&1)
+expect_eq "an unprivileged peer is refused by its credentials" 1 $?
+expect_match "and is told so" 'directord: permission denied: only root and group lvsd' "$out"
 expect_match "the refusal is logged" 'refused a peer that is neither root nor in group lvsd' "$(cat "$log")"
 stop_directord
 
