@@ -10,12 +10,24 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 
 #define CTL_GROUP "lvsd"
-#define CTL_SEND_TIMEOUT_SEC 2
+/* A peer gets this long to take one whole answer (a snapshot is many
+ * records), so a slow reader cannot hold the event loop. */
+#define CTL_ANSWER_USEC (2 * 1000000ULL)
+#define CTL_SEND_TIMEOUT_SEC 1
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
 
 struct ctl_peer {
 	struct ctl_server *server;
@@ -23,7 +35,9 @@ struct ctl_peer {
 	sd_event_source *io;
 	int fd;
 	bool subscribed;
+	bool refused;
 	bool failed;
+	uint64_t deadline;        /* CLOCK_MONOTONIC usec: the current answer's */
 };
 
 struct ctl_server {
@@ -33,6 +47,7 @@ struct ctl_server {
 	char *path;
 	gid_t group;
 	bool has_group;
+	bool bound;               /* the path is ours to remove */
 	ctl_request_handler_t handler;
 	void *userdata;
 	struct ctl_peer *peers;
@@ -85,6 +100,10 @@ int ctl_peer_send(struct ctl_peer *p, const struct ipc_message *m)
 		return n;
 	if (p->failed)
 		return -EPIPE;
+	if (now_usec() > p->deadline) {
+		p->failed = true;
+		return -ETIMEDOUT;
+	}
 	if (send(p->fd, buf, (size_t)n, MSG_NOSIGNAL) != n) {
 		p->failed = true;
 		return -errno;
@@ -97,13 +116,17 @@ void ctl_peer_subscribe(struct ctl_peer *p)
 	p->subscribed = true;
 }
 
-void ctl_server_publish(struct ctl_server *s, const struct ipc_message *m)
+void ctl_server_for_each_subscriber(struct ctl_server *s, int (*fn)(struct ctl_peer *p, void *userdata),
+				    void *userdata)
 {
 	struct ctl_peer *p, *next;
 
 	for (p = s->peers; p; p = next) {
 		next = p->next;
-		if (p->subscribed && ctl_peer_send(p, m) < 0)
+		if (!p->subscribed)
+			continue;
+		p->deadline = now_usec() + CTL_ANSWER_USEC;
+		if (fn(p, userdata) < 0 || p->failed)
 			peer_free(p);
 	}
 }
@@ -127,16 +150,24 @@ static int on_peer_io(sd_event_source *src, int fd, uint32_t revents, void *user
 		r = -EMSGSIZE;
 	else
 		r = ipc_decode(buf, (size_t)n, &m);
-	if (r == 0 && m.type != IPC_REQ_STATUS && m.type != IPC_REQ_SUBSCRIBE)
+	if (p->refused)
+		r = -EACCES;
+	else if (r == 0 && m.type != IPC_REQ_STATUS && m.type != IPC_REQ_SUBSCRIBE)
 		r = -EOPNOTSUPP;
 	if (r < 0) {
 		struct ipc_message e = { .type = IPC_MSG_ERROR, .error.error = r };
 
-		snprintf(e.error.text, sizeof(e.error.text), "invalid request: %s", strerror(-r));
+		if (r == -EACCES)
+			snprintf(e.error.text, sizeof(e.error.text),
+				 "permission denied: only root and group %s", CTL_GROUP);
+		else
+			snprintf(e.error.text, sizeof(e.error.text), "invalid request: %s", strerror(-r));
+		p->deadline = now_usec() + CTL_ANSWER_USEC;
 		ctl_peer_send(p, &e);
 		peer_free(p);
 		return 0;
 	}
+	p->deadline = now_usec() + CTL_ANSWER_USEC;
 	p->server->handler(p, &m, p->server->userdata);
 	if (p->failed)
 		peer_free(p);
@@ -153,22 +184,6 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
 	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 	if (cfd < 0)
 		return 0;
-	if (!peer_allowed(s, cfd)) {
-		struct ipc_message e = { .type = IPC_MSG_ERROR, .error.error = -EACCES };
-		uint8_t buf[IPC_MAX_MESSAGE];
-		int n;
-
-		log_warning("control socket %s: refused a peer that is neither root nor in group %s",
-			    s->path, CTL_GROUP);
-		/* Say why before hanging up, so the peer need not guess. */
-		snprintf(e.error.text, sizeof(e.error.text), "permission denied: only root and group %s",
-			 CTL_GROUP);
-		n = ipc_encode(&e, buf, sizeof(buf));
-		if (n > 0)
-			send(cfd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
-		close(cfd);
-		return 0;
-	}
 	/* Answers are sent blocking, but a peer that stops reading is dropped
 	 * after a bounded wait rather than stalling the daemon. */
 	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -178,6 +193,13 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
 		return 0;
 	}
 	*p = (struct ctl_peer){ .server = s, .fd = cfd, .next = s->peers };
+	/* A refused peer still gets its request read and answered with the
+	 * reason: hanging up on unread data would only show it a reset. */
+	if (!peer_allowed(s, cfd)) {
+		log_warning("control socket %s: refused a peer that is neither root nor in group %s",
+			    s->path, CTL_GROUP);
+		p->refused = true;
+	}
 	r = sd_event_add_io(s->event, &p->io, cfd, EPOLLIN, on_peer_io, p);
 	if (r < 0) {
 		close(cfd);
@@ -196,7 +218,7 @@ int ctl_server_new(sd_event *e, const char *path, ctl_request_handler_t handler,
 	struct ctl_server *s;
 	struct group *g;
 	mode_t old_umask;
-	int r;
+	int other, r;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
@@ -219,11 +241,18 @@ int ctl_server_new(sd_event *e, const char *path, ctl_request_handler_t handler,
 		r = s->path ? -errno : -ENOMEM;
 		goto fail;
 	}
-	/* A socket left by a daemon that was killed would block bind(). */
+	/* A socket left by a daemon that was killed would block bind(); one
+	 * that still answers belongs to a running instance. */
+	if (ctl_connect(path, &other) == 0) {
+		close(other);
+		r = -EADDRINUSE;
+		goto fail;
+	}
 	unlink(path);
 	old_umask = umask(0117);
 	r = bind(s->fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old_umask);
+	s->bound = r == 0;
 	if (r < 0 || listen(s->fd, 16) < 0) {
 		r = -errno;
 		goto fail;
@@ -247,10 +276,10 @@ void ctl_server_free(struct ctl_server *s)
 	while (s->peers)
 		peer_free(s->peers);
 	sd_event_source_disable_unref(s->listener);
-	if (s->fd >= 0) {
+	if (s->fd >= 0)
 		close(s->fd);
+	if (s->bound)
 		unlink(s->path);
-	}
 	sd_event_unref(s->event);
 	free(s->path);
 	free(s);

@@ -19,10 +19,15 @@ int ctl_server_new(sd_event *e, const char *path, ctl_request_handler_t handler,
 		   struct ctl_server **ret);
 void ctl_server_free(struct ctl_server *s);
 
+/* -EADDRINUSE from ctl_server_new: another live process serves path. */
+
 int ctl_peer_send(struct ctl_peer *p, const struct ipc_message *m);
-/* Marks the peer as a subscriber: ctl_server_publish() reaches it. */
+/* Marks the peer as a subscriber of the daemon's changes. */
 void ctl_peer_subscribe(struct ctl_peer *p);
-void ctl_server_publish(struct ctl_server *s, const struct ipc_message *m);
+/* Calls fn for every subscriber, which sends it what changed; a subscriber
+ * fn fails for, or that cannot keep up, is dropped. */
+void ctl_server_for_each_subscriber(struct ctl_server *s, int (*fn)(struct ctl_peer *p, void *userdata),
+				    void *userdata);
 
 /* Client side, blocking with a timeout: for lvsctl and for tests. */
 int ctl_connect(const char *path, int *ret_fd);

@@ -69,7 +69,8 @@ static int diff_dests(const struct ipvs_service *k, const struct ipvs_service *d
 		int c = j < d->n_dests ? ipvs_dest_compare(&k->dests[i], &d->dests[j]) : -1;
 
 		if (c < 0) {
-			if ((r = push(ret, IPVS_OP_DEL_DEST, k, &k->dests[i], NULL, NULL)) < 0)
+			/* The desired service (same key) gives messages its name. */
+			if ((r = push(ret, IPVS_OP_DEL_DEST, d, &k->dests[i], k, NULL)) < 0)
 				return r;
 			i++;
 		} else if (c > 0) {

@@ -15,8 +15,10 @@ enum ipvs_op_kind {
 
 const char *ipvs_op_kind_to_string(enum ipvs_op_kind k);
 
-/* One netlink request. service/dest point into the desired table for adds
- * and edits, into the kernel table for deletions. */
+/* One netlink request. service points into the desired table, except for
+ * the deletion of a service no longer desired (kernel table); dest points
+ * into the desired table for additions and edits, the kernel's for
+ * deletions. */
 struct ipvs_op {
 	enum ipvs_op_kind kind;
 	const struct ipvs_service *service;

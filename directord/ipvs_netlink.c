@@ -90,14 +90,18 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Whether seq belongs to the exchange, in modulo-2^32 arithmetic: the
+ * counter wraps after enough requests. */
+static bool in_exchange(const struct exchange *x, uint32_t seq)
+{
+	return (uint32_t)(seq - x->first_seq) <= (uint32_t)(x->last_seq - x->first_seq);
+}
+
 /* Answers to anything but the current exchange (a late reply to an
  * exchange abandoned after an error) are ignored. */
 static int on_seq_check(struct nl_msg *msg, void *arg)
 {
-	struct exchange *x = arg;
-	uint32_t seq = nlmsg_hdr(msg)->nlmsg_seq;
-
-	return seq >= x->first_seq && seq <= x->last_seq ? NL_OK : NL_SKIP;
+	return in_exchange(arg, nlmsg_hdr(msg)->nlmsg_seq) ? NL_OK : NL_SKIP;
 }
 
 static int on_ack(struct nl_msg *msg, void *arg)
@@ -123,7 +127,7 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	struct exchange *x = arg;
 	uint32_t seq = e->msg.nlmsg_seq;
 
-	if (seq < x->first_seq || seq > x->last_seq)
+	if (!in_exchange(x, seq))
 		return NL_SKIP;
 	if (x->errors)
 		x->errors[seq - x->first_seq] = e->error;
@@ -393,7 +397,8 @@ int ipvs_netlink_apply_batch(struct ipvs_netlink *nl, const struct ipvs_op *ops,
 		size_t k = n - i < per_datagram ? n - i : per_datagram;
 
 		if ((r = apply_datagram(nl, ops + i, k, errors + i)) < 0) {
-			/* The socket failed: what became of the rest is unknown. */
+			/* Out of memory or the socket failed: what became of
+			 * the rest is unknown. */
 			for (size_t j = i; j < n; j++)
 				errors[j] = r;
 			return r;

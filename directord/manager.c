@@ -135,7 +135,8 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 
 	if ((r = daemon_socket_path(opts->runtime_dir, "directord", path, sizeof(path))) < 0 ||
 	    (r = ctl_server_new(m->event, path, manager_on_request, m, &m->ctl)) < 0) {
-		log_error("cannot serve the control socket %s: %s", path, strerror(-r));
+		log_error("cannot serve the control socket %s: %s", path,
+			  r == -EADDRINUSE ? "another directord is running there" : strerror(-r));
 		goto fail;
 	}
 	*ret = m;

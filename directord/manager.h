@@ -49,5 +49,7 @@ int manager_reconcile(struct manager *m, const char *why);
 /* Removes every owned service from the kernel (flush-on-stop). */
 void manager_flush(struct manager *m);
 
-/* status.c: answers control socket requests. */
+/* status.c: answers control socket requests; a snapshot is state, so
+ * subscribers get a whole new one after every change. */
 void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata);
+void manager_publish(struct manager *m);

@@ -2,6 +2,7 @@
  *
  * Runs at start, on reload, every reconcile-interval (repairing drift, such
  * as a real server removed by hand), and soon after a pass that met errors. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/ip_vs.h>
 #include <stdio.h>
@@ -73,12 +74,24 @@ static void log_failure(const struct ipvs_op *op, int error)
 	}
 }
 
+/* IPVS keeps an IPv4 persistence netmask as a mask, an IPv6 one as a
+ * prefix length. */
+static const char *netmask_text(int family, uint32_t netmask, char buf[static INET_ADDRSTRLEN])
+{
+	struct in_addr a = { .s_addr = netmask };
+
+	if (family == AF_INET)
+		return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+	snprintf(buf, INET_ADDRSTRLEN, "/%u", netmask);
+	return buf;
+}
+
 /* What an applied operation changed, in an operator's words. Destinations
  * added together with their new service are summed up by the service line. */
 static void log_success(const struct ipvs_op *op, bool with_new_service)
 {
 	const struct ipvs_service *s = op->service;
-	char key[128], dest[LVSD_ENDPOINT_STRLEN];
+	char key[128], dest[LVSD_ENDPOINT_STRLEN], mask_old[INET_ADDRSTRLEN], mask_new[INET_ADDRSTRLEN];
 	const char *vname = s->name ? s->name : key;
 	struct lvsd_endpoint e;
 
@@ -94,12 +107,18 @@ static void log_success(const struct ipvs_op *op, bool with_new_service)
 		break;
 	case IPVS_OP_EDIT_SERVICE:
 		log_virtual(LOG_INFO, vname, "virtual %s: updated %s: scheduler %s -> %s, flags 0x%x -> 0x%x, "
-			    "persistence %us -> %us", vname, key, op->old_service->scheduler, s->scheduler,
+			    "persistence %us -> %us, netmask %s -> %s", vname, key,
+			    op->old_service->scheduler, s->scheduler,
 			    op->old_service->flags & IPVS_MANAGED_FLAGS, s->flags & IPVS_MANAGED_FLAGS,
-			    op->old_service->timeout, s->timeout);
+			    op->old_service->timeout, s->timeout,
+			    netmask_text(s->key.family, op->old_service->netmask, mask_old),
+			    netmask_text(s->key.family, s->netmask, mask_new));
 		break;
 	case IPVS_OP_DEL_SERVICE:
-		log_virtual(LOG_INFO, vname, "virtual %s: removed %s", vname, key);
+		if (s->name)
+			log_virtual(LOG_INFO, vname, "virtual %s: removed %s", vname, key);
+		else
+			log_info("removed %s: no longer configured", key);
 		break;
 	case IPVS_OP_ADD_DEST:
 		log_virtual(with_new_service ? LOG_DEBUG : LOG_INFO, vname,
@@ -147,28 +166,33 @@ static void update_status(const struct manager *m)
 		   m->last.errors);
 }
 
+static bool key_sets_equal(const struct ipvs_key_set *a, const struct ipvs_key_set *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (ipvs_service_key_compare(&a->keys[i], &b->keys[i]) != 0)
+			return false;
+	return true;
+}
+
 /* Owned = what is configured, plus what was owned and is still in the
- * kernel (it is removed by a later pass if no longer configured). The kernel
- * table is the one read before this pass's operations; the services this
- * pass removed are given apart, so no second read is needed. */
-static void update_owned(struct manager *m, const struct ipvs_table *kernel,
-			 const struct ipvs_key_set *removed)
+ * kernel (it is removed by a later pass if no longer configured), less what
+ * this pass removed (NULL: nothing yet). kernel is the table read at the
+ * start of the pass, so no second read is needed. Saved when it changed. */
+static void remember_owned(struct manager *m, const struct ipvs_key_set *owned,
+			   const struct ipvs_table *kernel, const struct ipvs_key_set *removed)
 {
 	struct ipvs_key_set next = { 0 };
 	int r = 0;
 
 	for (size_t i = 0; r == 0 && i < m->desired.n_services; i++)
 		r = ipvs_key_set_add(&next, &m->desired.services[i].key);
-	for (size_t i = 0; r == 0 && i < m->owned.n; i++)
-		if (ipvs_table_find(kernel, &m->owned.keys[i]) &&
-		    !ipvs_key_set_contains(removed, &m->owned.keys[i]))
-			r = ipvs_key_set_add(&next, &m->owned.keys[i]);
-	if (r < 0) {
-		ipvs_key_set_clear(&next);
-		return;
-	}
-	if (next.n == m->owned.n &&
-	    (next.n == 0 || memcmp(next.keys, m->owned.keys, next.n * sizeof(*next.keys)) == 0)) {
+	for (size_t i = 0; r == 0 && i < owned->n; i++)
+		if (ipvs_table_find(kernel, &owned->keys[i]) &&
+		    !(removed && ipvs_key_set_contains(removed, &owned->keys[i])))
+			r = ipvs_key_set_add(&next, &owned->keys[i]);
+	if (r < 0 || key_sets_equal(&next, &m->owned)) {
 		ipvs_key_set_clear(&next);
 		return;
 	}
@@ -183,22 +207,26 @@ int manager_reconcile(struct manager *m, const char *why)
 	struct ipvs_table kernel = { 0 };
 	struct ipvs_op_list ops = { 0 };
 	struct reconcile_stats stats = { 0 };
-	const struct ipvs_service *failed_service = NULL;
+	const struct ipvs_service *failed_service = NULL, *added_service = NULL;
 	struct ipvs_key_set removed = { 0 };
 	uint64_t start = now_usec();
 	int *errors;
 	int r;
 
 	m->passes++;
-	r = ipvs_netlink_read(m->nl, &kernel);
-	if (r == 0)
-		r = ipvs_diff(&kernel, &m->desired, &m->owned, &ops);
-	if (r < 0) {
+	if ((r = ipvs_netlink_read(m->nl, &kernel)) < 0)
 		log_error("cannot read the kernel's IPVS table: %s", strerror(-r));
+	else if ((r = ipvs_diff(&kernel, &m->desired, &m->owned, &ops)) < 0)
+		log_error("cannot compare the kernel's IPVS table with the configuration: %s", strerror(-r));
+	if (r < 0) {
 		ipvs_table_clear(&kernel);
+		ipvs_op_list_clear(&ops);
 		schedule_next(m, true);
 		return r;
 	}
+	/* Own what is about to be created before creating it: a crash right
+	 * after must not leave services nobody would remove. */
+	remember_owned(m, &m->owned, &kernel, NULL);
 	memset(m->virtual_errors, 0, m->config->n_virtuals * sizeof(int));
 
 	errors = calloc(ops.n ? ops.n : 1, sizeof(*errors));
@@ -230,9 +258,9 @@ int manager_reconcile(struct manager *m, const char *why)
 		stats.ops[op->kind]++;
 		if (op->kind == IPVS_OP_DEL_SERVICE)
 			ipvs_key_set_add(&removed, &op->service->key);
-		log_success(op, i > 0 && ops.ops[i - 1].service == op->service &&
-				  (ops.ops[i - 1].kind == IPVS_OP_ADD_SERVICE ||
-				   ops.ops[i - 1].kind == IPVS_OP_ADD_DEST));
+		if (op->kind == IPVS_OP_ADD_SERVICE)
+			added_service = op->service;
+		log_success(op, op->service == added_service);
 	}
 	free(errors);
 	stats.duration_usec = now_usec() - start;
@@ -250,7 +278,9 @@ int manager_reconcile(struct manager *m, const char *why)
 		log_debug("%s: the kernel matches the configuration (%zu services, %zu real servers)",
 			  why, m->desired.n_services, ipvs_table_count_dests(&m->desired));
 	}
-	update_owned(m, &kernel, &removed);
+	remember_owned(m, &m->owned, &kernel, &removed);
+	if (ops.n && m->ctl)
+		manager_publish(m);
 	ipvs_key_set_clear(&removed);
 	update_status(m);
 	schedule_next(m, stats.errors > 0);
@@ -277,12 +307,15 @@ void manager_flush(struct manager *m)
 			continue;
 		if (d)
 			kernel.services[i].name = d->name;
-		if ((r = ipvs_netlink_apply(m->nl, &op)) < 0)
+		/* A service that could not be removed stays owned, so a
+		 * later start removes it if it is no longer configured. */
+		if ((r = ipvs_netlink_apply(m->nl, &op)) < 0 && r != -ESRCH) {
 			log_failure(&op, r);
-		else
-			log_success(&op, false);
+			continue;
+		}
+		log_success(&op, false);
+		ipvs_key_set_remove(&m->owned, &s->key);
 	}
-	ipvs_key_set_clear(&m->owned);
 	if ((r = owned_save(m->owned_path, &m->owned)) < 0)
 		log_warning("cannot write %s: %s", m->owned_path, strerror(-r));
 	ipvs_table_clear(&kernel);

@@ -42,14 +42,13 @@ static int send_real(struct ctl_peer *p, const struct lvsd_virtual *v, const cha
 	return ctl_peer_send(p, &m);
 }
 
-static int send_snapshot(struct manager *m, struct ctl_peer *p)
+/* Every configured virtual service and real server as kernel holds them,
+ * then END. */
+static int send_snapshot(struct manager *m, const struct ipvs_table *kernel, struct ctl_peer *p)
 {
-	struct ipvs_table kernel = { 0 };
 	uint32_t count = 0;
-	int r;
+	int r = 0;
 
-	if ((r = ipvs_netlink_read(m->nl, &kernel)) < 0)
-		return r;
 	for (size_t i = 0; r == 0 && i < m->config->n_virtuals; i++) {
 		const struct lvsd_virtual *v = &m->config->virtuals[i];
 		struct ipvs_service_key key;
@@ -57,7 +56,7 @@ static int send_snapshot(struct manager *m, struct ctl_peer *p)
 		struct ipc_message vm = { .type = IPC_MSG_VIRTUAL };
 
 		desired_service_key(v, &key);
-		ks = ipvs_table_find(&kernel, &key);
+		ks = ipvs_table_find(kernel, &key);
 		snprintf(vm.virtual_.name, sizeof(vm.virtual_.name), "%s", v->name);
 		vm.virtual_.endpoint = v->endpoint;
 		vm.virtual_.fwmark = v->fwmark;
@@ -73,13 +72,46 @@ static int send_snapshot(struct manager *m, struct ctl_peer *p)
 			count++;
 		}
 	}
-	ipvs_table_clear(&kernel);
 	if (r == 0) {
 		struct ipc_message end = { .type = IPC_MSG_END, .end.count = count };
 
 		r = ctl_peer_send(p, &end);
 	}
 	return r;
+}
+
+static int send_fresh_snapshot(struct manager *m, struct ctl_peer *p)
+{
+	struct ipvs_table kernel = { 0 };
+	int r = ipvs_netlink_read(m->nl, &kernel);
+
+	if (r == 0)
+		r = send_snapshot(m, &kernel, p);
+	ipvs_table_clear(&kernel);
+	return r;
+}
+
+struct publication {
+	struct manager *manager;
+	const struct ipvs_table *kernel;
+};
+
+static int publish_to(struct ctl_peer *p, void *userdata)
+{
+	struct publication *pub = userdata;
+
+	return send_snapshot(pub->manager, pub->kernel, p);
+}
+
+void manager_publish(struct manager *m)
+{
+	struct ipvs_table kernel = { 0 };
+	struct publication pub = { m, &kernel };
+
+	if (ipvs_netlink_read(m->nl, &kernel) < 0)
+		return;  /* the next change publishes again */
+	ctl_server_for_each_subscriber(m->ctl, publish_to, &pub);
+	ipvs_table_clear(&kernel);
 }
 
 void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata)
@@ -93,7 +125,7 @@ void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void 
 		/* A subscriber starts from a snapshot. */
 		__attribute__((fallthrough));
 	case IPC_REQ_STATUS:
-		r = send_snapshot(m, p);
+		r = send_fresh_snapshot(m, p);
 		break;
 	default:
 		r = -EOPNOTSUPP;

@@ -64,7 +64,7 @@ void status_print_text(FILE *f, const char *node, const struct status_view *st)
 		char addr[64], ep[LVSD_ENDPOINT_STRLEN];
 
 		fprintf(f, "\nvirtual %s  %s %s  %s%s%s\n", sv->v.name,
-			sv->v.fwmark ? "" : protocol_to_string(sv->v.protocol),
+			sv->v.fwmark ? "" : protocol_to_string(sv->v.protocol) ?: "?",
 			virtual_address(&sv->v, addr, sizeof(addr)), sv->v.scheduler,
 			sv->v.error ? "  error: " : "", sv->v.error ? strerror(-sv->v.error) : "");
 		for (size_t j = 0; j < sv->n_reals; j++) {
@@ -108,7 +108,7 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 		fputs(", \"address\": ", f);
 		json_string(f, sv->v.fwmark ? "" : endpoint_format(&sv->v.endpoint, ep));
 		fprintf(f, ", \"fwmark\": %u, \"protocol\": ", sv->v.fwmark);
-		json_string(f, protocol_to_string(sv->v.protocol));
+		json_string(f, protocol_to_string(sv->v.protocol) ?: "?");
 		fputs(", \"scheduler\": ", f);
 		json_string(f, sv->v.scheduler);
 		if (sv->v.error) {
@@ -124,7 +124,7 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 			fputs(", \"address\": ", f);
 			json_string(f, endpoint_format(&r->endpoint, ep));
 			fputs(", \"health\": ", f);
-			json_string(f, ipc_health_to_string(r->health));
+			json_string(f, ipc_health_to_string(r->health) ?: "unknown");
 			fprintf(f, ", \"weight\": %u, \"active\": %u, \"inactive\": %u", r->weight, r->active,
 				r->inactive);
 			if (r->error) {
