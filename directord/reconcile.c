@@ -1,7 +1,7 @@
 /* One reconciliation pass: kernel table -> diff -> minimal operations.
  *
  * Runs at start, on reload, every reconcile-interval (repairing drift, such
- * as a real server removed by hand), and soon after a pass that met errors. */
+ * as a real server removed by hand), and at once after a pass that met errors. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/ip_vs.h>
@@ -16,7 +16,7 @@
 #include "manager.h"
 #include "owned.h"
 
-/* After errors, retry soon, backing off to the normal interval. */
+/* After errors, retry at once, then after 1 s, 2 s, ... up to the interval. */
 #define RETRY_FIRST_USEC 1000000ULL
 
 static uint64_t now_usec(void)
@@ -143,7 +143,10 @@ static void schedule_next(struct manager *m, bool had_errors)
 	uint64_t next = m->config->reconcile_interval_usec;
 
 	if (had_errors) {
-		uint64_t retry = RETRY_FIRST_USEC << (m->retry_backoff < 10 ? m->retry_backoff : 10);
+		/* At once first: the error may be drift the next read repairs
+		 * (a real server added by hand meanwhile); then back off. */
+		uint64_t retry = m->retry_backoff == 0 ? 0 :
+				 RETRY_FIRST_USEC << (m->retry_backoff < 11 ? m->retry_backoff - 1 : 10);
 
 		m->retry_backoff++;
 		if (retry < next)
