@@ -116,6 +116,14 @@ void ctl_peer_subscribe(struct ctl_peer *p)
 	p->subscribed = true;
 }
 
+bool ctl_server_has_subscribers(const struct ctl_server *s)
+{
+	for (const struct ctl_peer *p = s->peers; p; p = p->next)
+		if (p->subscribed)
+			return true;
+	return false;
+}
+
 void ctl_server_for_each_subscriber(struct ctl_server *s, int (*fn)(struct ctl_peer *p, void *userdata),
 				    void *userdata)
 {

@@ -24,6 +24,7 @@ void ctl_server_free(struct ctl_server *s);
 int ctl_peer_send(struct ctl_peer *p, const struct ipc_message *m);
 /* Marks the peer as a subscriber of the daemon's changes. */
 void ctl_peer_subscribe(struct ctl_peer *p);
+bool ctl_server_has_subscribers(const struct ctl_server *s);
 /* Calls fn for every subscriber, which sends it what changed; a subscriber
  * fn fails for, or that cannot keep up, is dropped. */
 void ctl_server_for_each_subscriber(struct ctl_server *s, int (*fn)(struct ctl_peer *p, void *userdata),

@@ -108,7 +108,8 @@ void manager_publish(struct manager *m)
 	struct ipvs_table kernel = { 0 };
 	struct publication pub = { m, &kernel };
 
-	if (ipvs_netlink_read(m->nl, &kernel) < 0)
+	/* Reading thousands of destinations is not free: only for someone. */
+	if (!ctl_server_has_subscribers(m->ctl) || ipvs_netlink_read(m->nl, &kernel) < 0)
 		return;  /* the next change publishes again */
 	ctl_server_for_each_subscriber(m->ctl, publish_to, &pub);
 	ipvs_table_clear(&kernel);
