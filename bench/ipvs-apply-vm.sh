@@ -87,7 +87,12 @@ undo_change() {
 
 for ((run = 1; run <= runs; run++)); do
 	echo "# run $run"
-	# directord
+	# directord: first its configuration check alone, for the breakdown.
+	t0=$(now)
+	"$directord" -t -f "$work/lvsd.conf" >/dev/null
+	t1=$(now)
+	secs $((t1 - t0)) >> "$work/d.parse"
+	echo >> "$work/d.parse"
 	ipvsadm -C
 	t0=$(now)
 	"$directord" -f "$work/lvsd.conf" -R "$work/run" 2> "$work/directord.log" &
@@ -98,6 +103,8 @@ for ((run = 1; run <= runs; run++)); do
 	# The table can be complete a moment before directord logs its summary.
 	until grep -q 'start: ' "$work/directord.log"; do sleep 0.01; done
 	grep -Eo 'start: [0-9]+ operations' "$work/directord.log" | grep -Eo '[0-9]+' >> "$work/d.cold.ops"
+	# Its own timing of read, diff and apply.
+	grep -Eo 'start: .* in [0-9.]+ s' "$work/directord.log" | grep -Eo '[0-9.]+ s$' | grep -Eo '[0-9.]+' >> "$work/d.apply"
 	# Peak memory and CPU time of the cold start.
 	awk '/VmHWM/ { print $2 }' /proc/$pid/status >> "$work/d.rss"
 	awk '{ print ($14 + $15) / 100 }' /proc/$pid/stat >> "$work/d.cpu"
@@ -146,6 +153,8 @@ printf '%-26s %14s %12s %18s %12s\n' "directord" "$d_cold" "$(median < "$work/d.
 	"$d_change" "$(median < "$work/d.change.ops")"
 printf '%-26s %14s %12s %18s %12s\n' "ipvsadm -R" "$i_cold" "$ops_cold" "(no diff: -C, -R)" "$((ops_cold + 1))"
 printf '%-26s %14s %12s %18s %12s\n' "keepalived (no checkers)" "$k_cold" "$ops_cold" "$k_change" "-"
-echo "directord cold start: CPU $(median < "$work/d.cpu") s, peak RSS $(median < "$work/d.rss") kB"
+echo "directord cold start: CPU $(median < "$work/d.cpu") s, peak RSS $(median < "$work/d.rss") kB;" \
+	"of which loading the configuration (directord -t) $(median < "$work/d.parse") s," \
+	"reading, diffing and applying (its log) $(median < "$work/d.apply") s"
 echo "ratio cold start: ipvsadm -R / directord = $(ratio "$i_cold" "$d_cold"), keepalived / directord = $(ratio "$k_cold" "$d_cold")"
 echo "ratio one-line change: keepalived / directord = $(ratio "$k_change" "$d_change")"
