@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The VM side of bench/ipvs-apply. Every tool starts from an empty table and
-# is timed until /proc/net/ip_vs holds every destination (the same poll for
-# all three), so process start, parsing, diffing and logging are included.
+# is timed until it says it is done (ipvsadm exits; directord and keepalived
+# log the end of their start-up), checked against /proc/net/ip_vs holding
+# every destination. Process start, parsing, diffing and logging are
+# included. Polling the kernel's table meanwhile would slow the tool timed.
 set -euo pipefail
 
 build=$1 runs=$2 services=$3 reals=$4
@@ -22,6 +24,15 @@ wait_dests() {
 		# Reading /proc/net/ip_vs costs CPU the tool being timed needs.
 		sleep 0.05
 	done
+}
+# Waits until FILE has a line matching PATTERN, then for the whole table.
+wait_done() {  # FILE PATTERN
+	local start=$SECONDS
+	until grep -Eq "$2" "$1"; do
+		[ $((SECONDS - start)) -lt $give_up_after ] || { echo "gave up waiting for /$2/ in $1" >&2; return 1; }
+		sleep 0.01
+	done
+	wait_dests "$total"
 }
 # Waits until ipvsadm shows real server $2 of service $1 with weight $3.
 wait_weight() {
@@ -97,11 +108,9 @@ for ((run = 1; run <= runs; run++)); do
 	t0=$(now)
 	"$directord" -f "$work/lvsd.conf" -R "$work/run" 2> "$work/directord.log" &
 	pid=$!
-	wait_dests "$total"
+	wait_done "$work/directord.log" 'start: '
 	t1=$(now)
 	echo "$(secs $((t1 - t0)))" >> "$work/d.cold"
-	# The table can be complete a moment before directord logs its summary.
-	until grep -q 'start: ' "$work/directord.log"; do sleep 0.01; done
 	grep -Eo 'start: [0-9]+ operations' "$work/directord.log" | grep -Eo '[0-9]+' >> "$work/d.cold.ops"
 	# Its own timing of read, diff and apply.
 	grep -Eo 'start: .* in [0-9.]+ s' "$work/directord.log" | grep -Eo '[0-9.]+ s$' | grep -Eo '[0-9.]+' >> "$work/d.apply"
@@ -130,7 +139,7 @@ for ((run = 1; run <= runs; run++)); do
 		-p "$work/keepalived.pid" -c "$work/keepalived-checkers.pid" \
 		> "$work/keepalived.log" 2>&1 &
 	kpid=$!
-	wait_dests "$total"
+	wait_done "$work/keepalived.log" 'Startup complete'
 	t1=$(now)
 	echo "$(secs $((t1 - t0)))" >> "$work/k.cold"
 	time_change "$work/keepalived.conf" "$kpid" "$work/k.change"
