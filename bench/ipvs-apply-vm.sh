@@ -144,6 +144,9 @@ for ((run = 1; run <= runs; run++)); do
 	echo "$(secs $((t1 - t0)))" >> "$work/k.cold"
 	time_change "$work/keepalived.conf" "$kpid" "$work/k.change"
 	kill -TERM "$kpid"; wait "$kpid" || true
+	# Its checker process still removes its services for a while: the next
+	# tool must not share the kernel with it.
+	while pgrep -x keepalived >/dev/null; do sleep 0.1; done
 	undo_change
 done
 ipvsadm -C
@@ -155,6 +158,10 @@ d_change=$(median < "$work/d.change")
 k_change=$(median < "$work/k.change")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 
+echo
+for f in d.parse d.apply d.cold i.cold k.cold d.change k.change; do
+	echo "# per run, $f: $(grep -v '^$' "$work/$f" | tr '\n' ' ')"
+done
 echo
 echo "ipvs-apply: $services services x $reals real servers = $total destinations; medians of $runs runs"
 printf '%-26s %14s %12s %18s %12s\n' "" "cold start (s)" "operations" "one-line change (s)" "operations"
