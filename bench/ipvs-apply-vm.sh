@@ -25,6 +25,15 @@ wait_dests() {
 		sleep 0.05
 	done
 }
+# A clean IPVS for every cold start: the kernel keeps deleted destinations
+# in a "trash" list for a minute and scans it on every addition, so a tool
+# started right after another's table was flushed would pay for it.
+reset_ipvs() {
+	ipvsadm -C
+	for m in $(awk '/^ip_vs_/ { print $1 }' /proc/modules); do rmmod "$m"; done
+	rmmod ip_vs
+	modprobe ip_vs_wlc
+}
 # Waits until FILE has a line matching PATTERN, then for the whole table.
 wait_done() {  # FILE PATTERN
 	local start=$SECONDS
@@ -104,7 +113,7 @@ for ((run = 1; run <= runs; run++)); do
 	t1=$(now)
 	secs $((t1 - t0)) >> "$work/d.parse"
 	echo >> "$work/d.parse"
-	ipvsadm -C
+	reset_ipvs
 	t0=$(now)
 	"$directord" -f "$work/lvsd.conf" -R "$work/run" 2> "$work/directord.log" &
 	pid=$!
@@ -124,7 +133,7 @@ for ((run = 1; run <= runs; run++)); do
 	undo_change
 
 	# ipvsadm -R
-	ipvsadm -C
+	reset_ipvs
 	t0=$(now)
 	ipvsadm -R < "$work/ipvsadm.rules"
 	wait_dests "$total"
@@ -132,7 +141,7 @@ for ((run = 1; run <= runs; run++)); do
 	echo "$(secs $((t1 - t0)))" >> "$work/i.cold"
 
 	# keepalived, checker process only, no checks: real servers count as up.
-	ipvsadm -C
+	reset_ipvs
 	rm -f "$work"/keepalived*.pid
 	t0=$(now)
 	keepalived --dont-fork --check --log-console -f "$work/keepalived.conf" \
