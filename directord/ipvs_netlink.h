@@ -25,6 +25,6 @@ int ipvs_netlink_apply(struct ipvs_netlink *nl, const struct ipvs_op *op);
 int ipvs_netlink_apply_batch(struct ipvs_netlink *nl, const struct ipvs_op *ops, size_t n, int *errors);
 
 /* Requests sent since open (a dump counts one), and the datagrams that
- * carried them. */
+ * carried them (reads included). */
 unsigned long ipvs_netlink_requests(const struct ipvs_netlink *nl);
 unsigned long ipvs_netlink_datagrams(const struct ipvs_netlink *nl);

@@ -153,7 +153,6 @@ int manager_run(struct manager *m)
 	log_info("starting with %s: %zu virtual services", m->opts->config_path, m->config->n_virtuals);
 	manager_reconcile(m, "start");
 	daemon_release_memory();
-	m->ready = true;
 	sd_notify(0, "READY=1");
 	r = sd_event_loop(m->event);
 	if (r < 0) {

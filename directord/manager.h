@@ -35,7 +35,6 @@ struct manager {
 	struct reconcile_stats last;    /* of the last pass that did something */
 	unsigned long passes, total_ops;
 	unsigned retry_backoff;         /* passes in a row that met errors */
-	bool ready;
 	int exit_status;
 };
 

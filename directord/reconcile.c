@@ -213,6 +213,7 @@ int manager_reconcile(struct manager *m, const char *why)
 	const struct ipvs_service *failed_service = NULL, *added_service = NULL;
 	struct ipvs_key_set removed = { 0 };
 	uint64_t start = now_usec();
+	unsigned long datagrams = ipvs_netlink_datagrams(m->nl);
 	int *errors;
 	int r;
 
@@ -272,11 +273,12 @@ int manager_reconcile(struct manager *m, const char *why)
 		m->last = stats;
 		m->total_ops += ops.n;
 		log_info("%s: %zu operations (%lu services added, %lu updated, %lu removed; "
-			 "%lu real servers added, %lu updated, %lu removed), %lu errors, in %.3f s",
+			 "%lu real servers added, %lu updated, %lu removed), %lu errors, in %.3f s "
+			 "(%lu netlink datagrams)",
 			 why, ops.n, stats.ops[IPVS_OP_ADD_SERVICE], stats.ops[IPVS_OP_EDIT_SERVICE],
 			 stats.ops[IPVS_OP_DEL_SERVICE], stats.ops[IPVS_OP_ADD_DEST],
 			 stats.ops[IPVS_OP_EDIT_DEST], stats.ops[IPVS_OP_DEL_DEST], stats.errors,
-			 stats.duration_usec / 1e6);
+			 stats.duration_usec / 1e6, ipvs_netlink_datagrams(m->nl) - datagrams);
 	} else {
 		log_debug("%s: the kernel matches the configuration (%zu services, %zu real servers)",
 			  why, m->desired.n_services, ipvs_table_count_dests(&m->desired));
