@@ -10,9 +10,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "log.h"
 
 #define CTL_GROUP "lvsd"
@@ -20,14 +20,6 @@
  * records), so a slow reader cannot hold the event loop. */
 #define CTL_ANSWER_USEC (2 * 1000000ULL)
 #define CTL_SEND_TIMEOUT_SEC 1
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
 
 struct ctl_peer {
 	struct ctl_server *server;
@@ -100,7 +92,7 @@ int ctl_peer_send(struct ctl_peer *p, const struct ipc_message *m)
 		return n;
 	if (p->failed)
 		return -EPIPE;
-	if (now_usec() > p->deadline) {
+	if (monotonic_usec() > p->deadline) {
 		p->failed = true;
 		return -ETIMEDOUT;
 	}
@@ -133,7 +125,7 @@ void ctl_server_for_each_subscriber(struct ctl_server *s, int (*fn)(struct ctl_p
 		next = p->next;
 		if (!p->subscribed)
 			continue;
-		p->deadline = now_usec() + CTL_ANSWER_USEC;
+		p->deadline = monotonic_usec() + CTL_ANSWER_USEC;
 		if (fn(p, userdata) < 0 || p->failed)
 			peer_free(p);
 	}
@@ -170,12 +162,12 @@ static int on_peer_io(sd_event_source *src, int fd, uint32_t revents, void *user
 				 "permission denied: only root and group %s", CTL_GROUP);
 		else
 			snprintf(e.error.text, sizeof(e.error.text), "invalid request: %s", strerror(-r));
-		p->deadline = now_usec() + CTL_ANSWER_USEC;
+		p->deadline = monotonic_usec() + CTL_ANSWER_USEC;
 		ctl_peer_send(p, &e);
 		peer_free(p);
 		return 0;
 	}
-	p->deadline = now_usec() + CTL_ANSWER_USEC;
+	p->deadline = monotonic_usec() + CTL_ANSWER_USEC;
 	p->server->handler(p, &m, p->server->userdata);
 	if (p->failed)
 		peer_free(p);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <systemd/sd-event.h>
 
 struct daemon_options {
@@ -32,6 +33,9 @@ int daemon_add_signals(sd_event *e, sd_event_signal_handler_t on_stop,
  * daemon_release_memory() hands what is free back after the load. */
 void daemon_tune_memory(void);
 void daemon_release_memory(void);
+
+/* CLOCK_MONOTONIC in microseconds (the unit of sd-event). */
+uint64_t monotonic_usec(void);
 
 /* "<runtime_dir>/<name>.sock" into buf. */
 int daemon_socket_path(const char *runtime_dir, const char *name, char *buf, size_t size);

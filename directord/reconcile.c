@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
-#include <time.h>
 
 #include "ipvs_diff.h"
 #include "log.h"
@@ -19,13 +18,6 @@
 /* After errors, retry at once, then after 1 s, 2 s, ... up to the interval. */
 #define RETRY_FIRST_USEC 1000000ULL
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static const char *fwd_name(uint32_t fwd)
 {
@@ -183,18 +175,18 @@ static bool key_sets_equal(const struct ipvs_key_set *a, const struct ipvs_key_s
  * kernel (it is removed by a later pass if no longer configured), less what
  * this pass removed (NULL: nothing yet). kernel is the table read at the
  * start of the pass, so no second read is needed. Saved when it changed. */
-static void remember_owned(struct manager *m, const struct ipvs_key_set *owned,
-			   const struct ipvs_table *kernel, const struct ipvs_key_set *removed)
+static void remember_owned(struct manager *m, const struct ipvs_table *kernel,
+			   const struct ipvs_key_set *removed)
 {
 	struct ipvs_key_set next = { 0 };
 	int r = 0;
 
 	for (size_t i = 0; r == 0 && i < m->desired.n_services; i++)
 		r = ipvs_key_set_add(&next, &m->desired.services[i].key);
-	for (size_t i = 0; r == 0 && i < owned->n; i++)
-		if (ipvs_table_find(kernel, &owned->keys[i]) &&
-		    !(removed && ipvs_key_set_contains(removed, &owned->keys[i])))
-			r = ipvs_key_set_add(&next, &owned->keys[i]);
+	for (size_t i = 0; r == 0 && i < m->owned.n; i++)
+		if (ipvs_table_find(kernel, &m->owned.keys[i]) &&
+		    !(removed && ipvs_key_set_contains(removed, &m->owned.keys[i])))
+			r = ipvs_key_set_add(&next, &m->owned.keys[i]);
 	if (r < 0 || key_sets_equal(&next, &m->owned)) {
 		ipvs_key_set_clear(&next);
 		return;
@@ -212,7 +204,7 @@ int manager_reconcile(struct manager *m, const char *why)
 	struct reconcile_stats stats = { 0 };
 	const struct ipvs_service *failed_service = NULL, *added_service = NULL;
 	struct ipvs_key_set removed = { 0 };
-	uint64_t start = now_usec();
+	uint64_t start = monotonic_usec();
 	unsigned long datagrams = ipvs_netlink_datagrams(m->nl);
 	int *errors;
 	int r;
@@ -222,23 +214,17 @@ int manager_reconcile(struct manager *m, const char *why)
 		log_error("cannot read the kernel's IPVS table: %s", strerror(-r));
 	else if ((r = ipvs_diff(&kernel, &m->desired, &m->owned, &ops)) < 0)
 		log_error("cannot compare the kernel's IPVS table with the configuration: %s", strerror(-r));
-	if (r < 0) {
-		ipvs_table_clear(&kernel);
-		ipvs_op_list_clear(&ops);
-		schedule_next(m, true);
-		return r;
-	}
+	if (r < 0)
+		goto fail;
 	/* Own what is about to be created before creating it: a crash right
 	 * after must not leave services nobody would remove. */
-	remember_owned(m, &m->owned, &kernel, NULL);
+	remember_owned(m, &kernel, NULL);
 	memset(m->virtual_errors, 0, m->config->n_virtuals * sizeof(int));
 
 	errors = calloc(ops.n ? ops.n : 1, sizeof(*errors));
 	if (!errors) {
-		ipvs_table_clear(&kernel);
-		ipvs_op_list_clear(&ops);
-		schedule_next(m, true);
-		return -ENOMEM;
+		r = -ENOMEM;
+		goto fail;
 	}
 	ipvs_netlink_apply_batch(m->nl, ops.ops, ops.n, errors);
 	for (size_t i = 0; i < ops.n; i++) {
@@ -267,7 +253,7 @@ int manager_reconcile(struct manager *m, const char *why)
 		log_success(op, op->service == added_service);
 	}
 	free(errors);
-	stats.duration_usec = now_usec() - start;
+	stats.duration_usec = monotonic_usec() - start;
 
 	if (ops.n) {
 		m->last = stats;
@@ -283,7 +269,7 @@ int manager_reconcile(struct manager *m, const char *why)
 		log_debug("%s: the kernel matches the configuration (%zu services, %zu real servers)",
 			  why, m->desired.n_services, ipvs_table_count_dests(&m->desired));
 	}
-	remember_owned(m, &m->owned, &kernel, &removed);
+	remember_owned(m, &kernel, &removed);
 	if (ops.n && m->ctl)
 		manager_publish(m);
 	ipvs_key_set_clear(&removed);
@@ -292,6 +278,11 @@ int manager_reconcile(struct manager *m, const char *why)
 	ipvs_table_clear(&kernel);
 	ipvs_op_list_clear(&ops);
 	return stats.errors ? -EIO : 0;
+fail:
+	ipvs_table_clear(&kernel);
+	ipvs_op_list_clear(&ops);
+	schedule_next(m, true);
+	return r;
 }
 
 void manager_flush(struct manager *m)
