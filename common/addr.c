@@ -233,3 +233,22 @@ int64_t addr_span(const struct lvsd_addr *first, const struct lvsd_addr *last, u
 		return -1;
 	return (int64_t)diff + 1;
 }
+
+unsigned endpoint_to_sockaddr(const struct lvsd_endpoint *e, struct sockaddr_storage *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (e->addr.family == AF_INET6) {
+		struct sockaddr_in6 *sa = (struct sockaddr_in6 *)ret;
+
+		sa->sin6_family = AF_INET6;
+		sa->sin6_addr = e->addr.in.v6;
+		sa->sin6_port = htons(e->port);
+		return sizeof(*sa);
+	}
+	struct sockaddr_in *sa = (struct sockaddr_in *)ret;
+
+	sa->sin_family = AF_INET;
+	sa->sin_addr = e->addr.in.v4;
+	sa->sin_port = htons(e->port);
+	return sizeof(*sa);
+}

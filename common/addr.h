@@ -36,6 +36,10 @@ int endpoint_parse(const char *text, bool port_optional, struct lvsd_endpoint *r
 const char *addr_format(const struct lvsd_addr *a, char *buf);
 const char *endpoint_format(const struct lvsd_endpoint *e, char *buf);
 
+/* The socket address of e (port included); returns its length. */
+struct sockaddr_storage;
+unsigned endpoint_to_sockaddr(const struct lvsd_endpoint *e, struct sockaddr_storage *ret);
+
 bool addr_equal(const struct lvsd_addr *a, const struct lvsd_addr *b);
 int addr_compare(const struct lvsd_addr *a, const struct lvsd_addr *b);
 int endpoint_compare(const struct lvsd_endpoint *a, const struct lvsd_endpoint *b);

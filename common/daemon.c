@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -158,4 +157,35 @@ int daemon_make_runtime_dir(const char *dir)
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+int daemon_main(int argc, char **argv, const char *name, const char *summary,
+		int (*run)(const struct daemon_options *opts, struct lvsd_config *config))
+{
+	struct daemon_options opts;
+	struct config_errors errors = { 0 };
+	struct lvsd_config *config = NULL;
+	int r;
+
+	r = daemon_parse_args(argc, argv, name, summary, &opts);
+	if (r != 0)
+		return r > 0 ? 0 : 2;
+	log_open(name);
+	daemon_tune_memory();
+	if (opts.log_level >= 0)
+		log_set_level(opts.log_level);
+
+	r = config_load(opts.config_path, &config, &errors);
+	for (size_t i = 0; i < errors.n; i++)
+		fprintf(stderr, "%s\n", errors.lines[i]);
+	config_errors_clear(&errors);
+	if (opts.test_config) {
+		if (r == 0)
+			printf("%s: configuration OK\n", opts.config_path);
+		config_free(config);
+		return r == 0 ? 0 : 1;
+	}
+	if (r < 0)
+		return 1;
+	return run(&opts, config);
 }

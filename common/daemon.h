@@ -20,6 +20,13 @@ struct daemon_options {
 int daemon_parse_args(int argc, char **argv, const char *name, const char *summary,
 		      struct daemon_options *ret);
 
+struct lvsd_config;
+/* A daemon's main(): parses the command line, opens the log, loads the
+ * configuration (printing its problems), answers -t, then calls run (which
+ * owns config from then on) and returns its exit status. */
+int daemon_main(int argc, char **argv, const char *name, const char *summary,
+		int (*run)(const struct daemon_options *opts, struct lvsd_config *config));
+
 /* Blocks signals and adds sd-event sources for SIGTERM, SIGINT and SIGHUP;
  * the caller keeps the sources (may be NULL to ignore a signal). */
 int daemon_add_signals(sd_event *e, sd_event_signal_handler_t on_stop,

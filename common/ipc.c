@@ -12,6 +12,7 @@ static const char *const type_names[] = {
 	[IPC_MSG_VIRTUAL] = "virtual",
 	[IPC_MSG_REAL] = "real",
 	[IPC_MSG_END] = "end",
+	[IPC_MSG_HEALTH] = "health",
 };
 
 const char *ipc_type_to_string(enum ipc_type t)
@@ -174,6 +175,17 @@ static void encode_payload(struct writer *w, const struct ipc_message *m)
 	case IPC_MSG_END:
 		put_u32(w, m->end.count);
 		break;
+	case IPC_MSG_HEALTH:
+		put_str(w, m->health.virtual_name, sizeof(m->health.virtual_name));
+		put_str(w, m->health.name, sizeof(m->health.name));
+		put_endpoint(w, &m->health.endpoint);
+		put_u8(w, m->health.health);
+		put_u8(w, m->health.check);
+		put_u8(w, m->health.last_ok);
+		put_u32(w, m->health.latency_usec);
+		put_u32(w, m->health.checks);
+		put_str(w, m->health.reason, sizeof(m->health.reason));
+		break;
 	default:
 		w->error = -EINVAL;
 	}
@@ -250,6 +262,19 @@ int ipc_decode(const uint8_t *buf, size_t len, struct ipc_message *ret)
 		break;
 	case IPC_MSG_END:
 		ret->end.count = get_u32(&r);
+		break;
+	case IPC_MSG_HEALTH:
+		get_str(&r, ret->health.virtual_name, sizeof(ret->health.virtual_name));
+		get_str(&r, ret->health.name, sizeof(ret->health.name));
+		get_endpoint(&r, &ret->health.endpoint);
+		ret->health.health = get_u8(&r);
+		ret->health.check = get_u8(&r);
+		ret->health.last_ok = get_u8(&r);
+		ret->health.latency_usec = get_u32(&r);
+		ret->health.checks = get_u32(&r);
+		get_str(&r, ret->health.reason, sizeof(ret->health.reason));
+		if (ret->health.health >= _IPC_HEALTH_MAX || ret->health.last_ok > 1)
+			r.error = -EBADMSG;
 		break;
 	default:
 		return -EBADMSG;

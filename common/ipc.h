@@ -27,6 +27,7 @@ enum ipc_type {
 	IPC_MSG_VIRTUAL = 65,     /* one virtual service */
 	IPC_MSG_REAL = 66,        /* one real server of the last VIRTUAL */
 	IPC_MSG_END = 67,         /* end of a snapshot */
+	IPC_MSG_HEALTH = 68,      /* healthd: one real server's health */
 };
 
 const char *ipc_type_to_string(enum ipc_type t);
@@ -61,6 +62,20 @@ struct ipc_real {
 	int32_t error;
 };
 
+/* A real server's health as healthd sees it. A snapshot holds one per
+ * configured real server; a subscriber then gets one per change. */
+struct ipc_health_report {
+	char virtual_name[IPC_NAME_MAX];
+	char name[IPC_NAME_MAX];
+	struct lvsd_endpoint endpoint;
+	uint8_t health;                 /* enum ipc_health: unknown, up, down */
+	uint8_t check;                  /* enum lvsd_check_type */
+	uint8_t last_ok;                /* result of the last check: 1 passed */
+	uint32_t latency_usec;          /* of the last check */
+	uint32_t checks;                /* checks run since healthd started */
+	char reason[IPC_NAME_MAX];      /* why the last check failed, or "" */
+};
+
 struct ipc_error {
 	int32_t error;                  /* negative errno */
 	char text[256];
@@ -77,6 +92,7 @@ struct ipc_message {
 		struct ipc_real real;
 		struct ipc_error error;
 		struct ipc_end end;
+		struct ipc_health_report health;
 	};
 };
 

@@ -58,6 +58,35 @@ Test(ipc, virtual_and_end_round_trip)
 	cr_assert_eq(back.end.count, 42);
 }
 
+Test(ipc, health_round_trip_and_bad_state)
+{
+	struct ipc_message m = { .type = IPC_MSG_HEALTH }, back;
+	uint8_t buf[IPC_MAX_MESSAGE];
+	int n;
+
+	strcpy(m.health.virtual_name, "web");
+	strcpy(m.health.name, "web2");
+	cr_assert_eq(endpoint_parse("192.0.2.12:80", false, &m.health.endpoint), 0);
+	m.health.health = IPC_HEALTH_DOWN;
+	m.health.check = 5;
+	m.health.latency_usec = 1234;
+	m.health.checks = 99;
+	strcpy(m.health.reason, "HTTP status 500");
+	n = ipc_encode(&m, buf, sizeof(buf));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(ipc_decode(buf, (size_t)n, &back), 0);
+	cr_assert_eq(back.health.health, IPC_HEALTH_DOWN);
+	cr_assert_eq(back.health.latency_usec, 1234);
+	cr_assert_eq(back.health.checks, 99);
+	cr_assert_str_eq(back.health.reason, "HTTP status 500");
+	for (int cut = 0; cut < n; cut++)
+		cr_assert_eq(ipc_decode(buf, (size_t)cut, &back), -EBADMSG, "length %d", cut);
+
+	m.health.last_ok = 2;  /* a boolean has two values */
+	n = ipc_encode(&m, buf, sizeof(buf));
+	cr_assert_eq(ipc_decode(buf, (size_t)n, &back), -EBADMSG);
+}
+
 Test(ipc, every_truncation_is_rejected)
 {
 	struct ipc_message m = sample_real(), back;

@@ -1,0 +1,284 @@
+/* http, https: libcurl's multi interface, driven by the sd-event loop (its
+ * sockets become io sources, its timeout one timer), so thousands of
+ * requests share one thread and nothing blocks. A fresh connection per
+ * check: a health check must see what a new client sees. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "manager.h"
+
+/* Bytes of a body kept for the receive regex; the transfer stops there. */
+#define HTTP_BODY_MAX (64 * 1024)
+
+struct http_engine {
+	struct manager *manager;
+	CURLM *multi;
+	sd_event_source *timer;
+};
+
+struct http_op {
+	struct probe *probe;
+	CURL *easy;
+	struct curl_slist *connect_to;
+	char *body;
+	size_t len;
+	bool body_limit;          /* stopped reading at HTTP_BODY_MAX */
+	char error[CURL_ERROR_SIZE];
+};
+
+static void drain_done(struct http_engine *h);
+
+static int on_socket_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct http_engine *h = userdata;
+	int flags = 0, running;
+
+	if (revents & EPOLLIN)
+		flags |= CURL_CSELECT_IN;
+	if (revents & EPOLLOUT)
+		flags |= CURL_CSELECT_OUT;
+	if (revents & (EPOLLERR | EPOLLHUP))
+		flags |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(h->multi, fd, flags, &running);
+	drain_done(h);
+	return 0;
+}
+
+/* libcurl says which sockets to watch for what. */
+static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	struct http_engine *h = userp;
+	sd_event_source *src = socketp;
+	uint32_t events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+
+	if (what == CURL_POLL_REMOVE) {
+		sd_event_source_disable_unref(src);
+		curl_multi_assign(h->multi, fd, NULL);
+		return 0;
+	}
+	if (src)
+		return sd_event_source_set_io_events(src, events) < 0 ? -1 : 0;
+	if (sd_event_add_io(h->manager->event, &src, fd, events, on_socket_ready, h) < 0)
+		return -1;
+	sd_event_source_set_description(src, "http-socket");
+	curl_multi_assign(h->multi, fd, src);
+	return 0;
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct http_engine *h = userdata;
+	int running;
+
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	drain_done(h);
+	return 0;
+}
+
+/* libcurl's one timeout: -1 none, 0 as soon as possible. */
+static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct http_engine *h = userp;
+	uint64_t now = 0;
+
+	if (timeout_ms < 0)
+		return sd_event_source_set_enabled(h->timer, SD_EVENT_OFF) < 0 ? -1 : 0;
+	sd_event_now(h->manager->event, CLOCK_MONOTONIC, &now);
+	sd_event_source_set_time(h->timer, now + (uint64_t)timeout_ms * 1000);
+	sd_event_source_set_enabled(h->timer, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+static int engine_get(struct manager *m, struct http_engine **ret)
+{
+	struct http_engine *h;
+	int r;
+
+	if (m->http) {
+		*ret = m->http;
+		return 0;
+	}
+	if (!(h = calloc(1, sizeof(*h))))
+		return -ENOMEM;
+	h->manager = m;
+	if (!(h->multi = curl_multi_init())) {
+		free(h);
+		return -ENOMEM;
+	}
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	r = sd_event_add_time(m->event, &h->timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_timer, h);
+	if (r < 0) {
+		curl_multi_cleanup(h->multi);
+		free(h);
+		return r;
+	}
+	sd_event_source_set_description(h->timer, "http-timer");
+	sd_event_source_set_enabled(h->timer, SD_EVENT_OFF);
+	m->http = h;
+	*ret = h;
+	return 0;
+}
+
+void http_engine_free(struct http_engine *h)
+{
+	if (!h)
+		return;
+	curl_multi_cleanup(h->multi);
+	sd_event_source_disable_unref(h->timer);
+	free(h);
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userdata)
+{
+	struct http_op *op = userdata;
+	size_t len = size * n, room = HTTP_BODY_MAX - op->len;
+
+	if (!op->probe->has_receive)
+		return len;  /* nothing to match: discard */
+	if (len > room) {
+		/* Enough to judge by: stop the transfer here. */
+		memcpy(op->body + op->len, data, room);
+		op->len += room;
+		op->body_limit = true;
+		return 0;
+	}
+	memcpy(op->body + op->len, data, len);
+	op->len += len;
+	return len;
+}
+
+static void judge(struct http_op *op, CURLcode result)
+{
+	struct probe *p = op->probe;
+	const struct lvsd_check *k = p->check;
+	long status = 0;
+
+	if (result != CURLE_OK && !(result == CURLE_WRITE_ERROR && op->body_limit)) {
+		probe_done(p, false, "%s", op->error[0] ? op->error : curl_easy_strerror(result));
+		return;
+	}
+	curl_easy_getinfo(op->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status < k->status_min || status > k->status_max) {
+		probe_done(p, false, "HTTP status %ld, expected %u-%u", status, k->status_min, k->status_max);
+		return;
+	}
+	if (op->body)
+		op->body[op->len] = 0;
+	if (!probe_receive_matches(p, op->body ? op->body : "")) {
+		probe_done(p, false, "HTTP %ld, but the body does not match \"%s\"%s", status, k->receive,
+			   op->body_limit ? " in its first 64 KiB" : "");
+		return;
+	}
+	probe_done(p, true, NULL);
+}
+
+static void drain_done(struct http_engine *h)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(h->multi, &left))) {
+		struct http_op *op = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&op);
+		if (op)
+			judge(op, msg->data.result);
+	}
+}
+
+static void http_stop(struct probe *p)
+{
+	struct http_op *op = p->op;
+
+	if (!op)
+		return;
+	if (op->easy) {
+		curl_multi_remove_handle(p->manager->http->multi, op->easy);
+		curl_easy_cleanup(op->easy);
+	}
+	curl_slist_free_all(op->connect_to);
+	free(op->body);
+	free(op);
+	p->op = NULL;
+}
+
+static void http_start(struct probe *p)
+{
+	const struct lvsd_check *k = p->check;
+	struct http_engine *h;
+	struct http_op *op;
+	char url[1024], host[LVSD_ADDR_STRLEN + 2], addr[LVSD_ADDR_STRLEN];
+	const char *path = k->request && k->request[0] ? k->request : "/";
+	const char *scheme = k->type == CHECK_HTTPS ? "https" : "http";
+	bool vhost = k->virtualhost && k->virtualhost[0];
+	int r;
+
+	if ((r = engine_get(p->manager, &h)) < 0) {
+		probe_done(p, false, "cannot start libcurl: %s", strerror(-r));
+		return;
+	}
+	if (!(op = calloc(1, sizeof(*op))) || !(op->easy = curl_easy_init()) ||
+	    (p->has_receive && !(op->body = malloc(HTTP_BODY_MAX + 1)))) {
+		if (op)
+			curl_easy_cleanup(op->easy);
+		free(op);
+		probe_done(p, false, "out of memory");
+		return;
+	}
+	op->probe = p;
+	p->op = op;
+
+	addr_format(&p->target.addr, addr);
+	snprintf(host, sizeof(host), p->target.addr.family == AF_INET6 ? "[%s]" : "%s", addr);
+	snprintf(url, sizeof(url), "%s://%s:%u%s%s", scheme, vhost ? k->virtualhost : host,
+		 p->target.port, path[0] == '/' ? "" : "/", path);
+	if (vhost) {
+		/* Ask for the virtual host by name (Host and SNI) but connect
+		 * to this real server, without any name lookup. */
+		char to[600];
+
+		snprintf(to, sizeof(to), "%s:%u:%s:%u", k->virtualhost, p->target.port, host, p->target.port);
+		if (!(op->connect_to = curl_slist_append(NULL, to))) {
+			probe_done(p, false, "out of memory");
+			return;
+		}
+		curl_easy_setopt(op->easy, CURLOPT_CONNECT_TO, op->connect_to);
+	}
+	curl_easy_setopt(op->easy, CURLOPT_URL, url);
+	curl_easy_setopt(op->easy, CURLOPT_PRIVATE, op);
+	curl_easy_setopt(op->easy, CURLOPT_ERRORBUFFER, op->error);
+	curl_easy_setopt(op->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(op->easy, CURLOPT_WRITEDATA, op);
+	curl_easy_setopt(op->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(op->easy, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(op->easy, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(op->easy, CURLOPT_USERAGENT, "lvsd-healthd");
+	/* The engine's own timer ends the attempt; this is only a backstop. */
+	curl_easy_setopt(op->easy, CURLOPT_TIMEOUT_MS, (long)(k->timeout_usec / 1000 + 1000));
+	if (k->method == HTTP_HEAD)
+		curl_easy_setopt(op->easy, CURLOPT_NOBODY, 1L);
+	if (k->type == CHECK_HTTPS) {
+		bool verify = k->ca_file && k->ca_file[0];
+
+		curl_easy_setopt(op->easy, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
+		curl_easy_setopt(op->easy, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
+		if (verify)
+			curl_easy_setopt(op->easy, CURLOPT_CAINFO, k->ca_file);
+	}
+	if (curl_multi_add_handle(h->multi, op->easy) != CURLM_OK)
+		probe_done(p, false, "libcurl refused the request");
+}
+
+const struct check_ops check_http_ops = {
+	.start = http_start,
+	.stop = http_stop,
+};

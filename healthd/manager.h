@@ -1,0 +1,49 @@
+/* healthd's one object: configuration, probes, the sockets and engines
+ * the check types share, event sources. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "probe_set.h"
+
+struct ping_sockets;
+struct http_engine;
+
+struct manager {
+	const struct daemon_options *opts;
+	sd_event *event;
+	sd_event_source *sigterm, *sigint, *sighup;
+	struct ctl_server *ctl;
+
+	struct lvsd_config *config;
+	struct probe_set probes;
+
+	struct ping_sockets *ping;      /* opened with the first ping probe */
+	struct http_engine *http;       /* libcurl multi on the event loop */
+	char hostname[256];             /* for SMTP's EHLO */
+	unsigned long transitions;
+};
+
+int manager_new(const struct daemon_options *opts, struct lvsd_config *config, struct manager **ret);
+int manager_run(struct manager *m);
+void manager_free(struct manager *m);
+
+/* engine.c: schedules probes and folds their results. */
+int engine_start(struct manager *m, struct probe_set *old);
+void engine_stop_probe(struct probe *p);
+/* The health a real server has now. */
+enum hc_state engine_real_state(const struct manager *m, size_t virtual_index, size_t real_index);
+
+/* status.c: the control socket; subscribers get every change. */
+void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata);
+void manager_publish_probe(struct manager *m, const struct probe *p);
+void manager_publish_all(struct manager *m);
+
+/* check_ping.c / check_http.c: shared resources, freed with the manager. */
+void ping_sockets_free(struct ping_sockets *s);
+void http_engine_free(struct http_engine *h);
