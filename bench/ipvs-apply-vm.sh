@@ -60,7 +60,8 @@ generate() {  # FORMAT: lvsd | ipvsadm | keepalived
 		if (fmt == "keepalived") print "global_defs { router_id bench }"
 		for (i = 0; i < S; i++) {
 			vip = sprintf("198.18.%d.%d", int(i / 250), i % 250 + 1)
-			if (fmt == "lvsd") printf "virtual v%d {\n  address = \"%s:80\"\n", i, vip
+			# No health checks on either side: every real server counts as up.
+			if (fmt == "lvsd") printf "virtual v%d {\n  address = \"%s:80\"\n  check { type = none }\n", i, vip
 			if (fmt == "ipvsadm") printf "-A -t %s:80 -s wlc\n", vip
 			if (fmt == "keepalived")
 				printf "virtual_server %s 80 {\n  lb_algo wlc\n  lb_kind DR\n  protocol TCP\n", vip

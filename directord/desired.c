@@ -48,9 +48,34 @@ void desired_service_key(const struct lvsd_virtual *v, struct ipvs_service_key *
 	ret->port = v->endpoint.port;
 }
 
-static int build_service(const struct lvsd_virtual *v, struct ipvs_service *s)
+enum ipc_health desired_real_health(const struct lvsd_virtual *v, const struct lvsd_real *r,
+				    const struct health_map *health)
 {
-	size_t n = v->n_reals ? v->n_reals : (v->has_fallback ? 1 : 0);
+	switch (r->check.type) {
+	case CHECK_NONE:
+	case CHECK_ON:
+		return IPC_HEALTH_UP;
+	case CHECK_OFF:
+		return IPC_HEALTH_DOWN;
+	default:
+		return health ? health_map_get(health, v->name, r->name) : IPC_HEALTH_UP;
+	}
+}
+
+/* Linear: the service's destinations are not sorted yet. */
+static bool has_dest(const struct ipvs_service *s, const struct lvsd_endpoint *e)
+{
+	for (size_t i = 0; i < s->n_dests; i++)
+		if (addr_equal(&s->dests[i].addr, &e->addr) && s->dests[i].port == e->port)
+			return true;
+	return false;
+}
+
+static int build_service(const struct lvsd_virtual *v, const struct health_map *health,
+			 const struct ipvs_table *kernel, struct ipvs_service *s)
+{
+	const struct ipvs_service *ks;
+	bool serving = false;
 
 	memset(s, 0, sizeof(*s));
 	desired_service_key(v, &s->key);
@@ -63,36 +88,55 @@ static int build_service(const struct lvsd_virtual *v, struct ipvs_service *s)
 		s->flags |= IP_VS_SVC_F_ONEPACKET;
 	s->timeout = v->persistent_sec;
 	s->netmask = netmask_value(v->family, v->netmask_prefix);
+	ks = kernel ? ipvs_table_find(kernel, &s->key) : NULL;
 
-	if (n == 0)
-		return 0;
-	s->dests = calloc(n, sizeof(*s->dests));
+	/* Room for every real and the fallback. */
+	s->dests = calloc(v->n_reals + 1, sizeof(*s->dests));
 	if (!s->dests)
 		return -ENOMEM;
 	for (size_t i = 0; i < v->n_reals; i++) {
 		const struct lvsd_real *r = &v->reals[i];
-
-		s->dests[i] = (struct ipvs_dest){
+		const struct ipvs_dest *kd;
+		struct ipvs_dest d = {
 			.addr = r->endpoint.addr,
 			.port = r->endpoint.port,
 			.fwd = fwd_method(r->forward),
 			.weight = r->weight,
 			.name = r->name,
 		};
+
+		switch (desired_real_health(v, r, health)) {
+		case IPC_HEALTH_UP:
+			break;
+		case IPC_HEALTH_DOWN:
+		case IPC_HEALTH_DRAIN:
+			if (!v->quiescent)
+				continue;
+			d.weight = 0;
+			break;
+		case IPC_HEALTH_UNKNOWN:
+		default:
+			if (!(kd = ipvs_service_find_dest(ks, &d.addr, d.port)))
+				continue;
+			d.weight = kd->weight;
+			break;
+		}
+		serving |= d.weight > 0;
+		s->dests[s->n_dests++] = d;
 	}
-	if (v->n_reals == 0)
-		s->dests[0] = (struct ipvs_dest){
+	if (!serving && v->has_fallback && !has_dest(s, &v->fallback))
+		s->dests[s->n_dests++] = (struct ipvs_dest){
 			.addr = v->fallback.addr,
 			.port = v->fallback.port,
 			.fwd = fwd_method(v->forward),
 			.weight = 1,
 			.name = "fallback",
 		};
-	s->n_dests = n;
 	return 0;
 }
 
-int desired_build(const struct lvsd_config *c, struct ipvs_table *ret)
+int desired_build(const struct lvsd_config *c, const struct health_map *health, const struct ipvs_table *kernel,
+		  struct ipvs_table *ret)
 {
 	struct ipvs_table t = { 0 };
 	int r;
@@ -103,7 +147,7 @@ int desired_build(const struct lvsd_config *c, struct ipvs_table *ret)
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < c->n_virtuals; i++) {
-		if ((r = build_service(&c->virtuals[i], &t.services[i])) < 0) {
+		if ((r = build_service(&c->virtuals[i], health, kernel, &t.services[i])) < 0) {
 			ipvs_table_clear(&t);
 			return r;
 		}

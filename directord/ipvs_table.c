@@ -181,3 +181,18 @@ void ipvs_key_set_clear(struct ipvs_key_set *s)
 	s->keys = NULL;
 	s->n = 0;
 }
+
+static int dest_bsearch_cmp(const void *key, const void *elem)
+{
+	return ipvs_dest_compare(key, elem);
+}
+
+const struct ipvs_dest *ipvs_service_find_dest(const struct ipvs_service *s, const struct lvsd_addr *addr,
+					       uint16_t port)
+{
+	struct ipvs_dest key = { .addr = *addr, .port = port };
+
+	if (!s || s->n_dests == 0)
+		return NULL;
+	return bsearch(&key, s->dests, s->n_dests, sizeof(*s->dests), dest_bsearch_cmp);
+}

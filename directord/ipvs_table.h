@@ -61,6 +61,9 @@ void ipvs_table_clear(struct ipvs_table *t);
 
 /* Finds a service by key in a sorted table, or NULL. */
 const struct ipvs_service *ipvs_table_find(const struct ipvs_table *t, const struct ipvs_service_key *key);
+/* Finds a destination of a sorted service (s may be NULL), or NULL. */
+const struct ipvs_dest *ipvs_service_find_dest(const struct ipvs_service *s, const struct lvsd_addr *addr,
+					       uint16_t port);
 size_t ipvs_table_count_dests(const struct ipvs_table *t);
 
 /* "tcp 192.0.2.50:80", "fwmark 7 (IPv6)" */

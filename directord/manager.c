@@ -16,29 +16,85 @@ static void apply_log_level(const struct manager *m)
 	log_set_level(m->opts->log_level >= 0 ? m->opts->log_level : m->config->log_level);
 }
 
-/* Makes config the running configuration (ownership passes to m). */
+/* Makes config the running configuration (ownership passes to m). The
+ * desired table is the next pass's to build: it depends on the kernel. */
 static int manager_set_config(struct manager *m, struct lvsd_config *config)
 {
-	struct ipvs_table desired;
 	int *errors = calloc(config->n_virtuals ? config->n_virtuals : 1, sizeof(int));
-	int r;
 
 	if (!errors)
 		return -ENOMEM;
-	if ((r = desired_build(config, &desired)) < 0) {
-		free(errors);
-		return r;
-	}
 	/* The services of the old configuration stay owned: those dropped
 	 * from the new one are removed by the next pass. */
 	ipvs_table_clear(&m->desired);
 	config_free(m->config);
 	free(m->virtual_errors);
 	m->config = config;
-	m->desired = desired;
 	m->virtual_errors = errors;
 	apply_log_level(m);
 	return 0;
+}
+
+static bool has_checked_reals(const struct lvsd_config *c)
+{
+	for (size_t i = 0; i < c->n_virtuals; i++)
+		for (size_t j = 0; j < c->virtuals[i].n_reals; j++)
+			switch (c->virtuals[i].reals[j].check.type) {
+			case CHECK_NONE: case CHECK_ON: case CHECK_OFF:
+				break;
+			default:
+				return true;
+			}
+	return false;
+}
+
+static int on_health_pass(sd_event_source *s, void *userdata)
+{
+	struct manager *m = userdata;
+
+	m->health_changed = false;
+	manager_reconcile(m, "health change");
+	return 0;
+}
+
+/* Changes are applied once healthd's snapshot is whole, and then in one
+ * pass per loop iteration however many arrive together. */
+static void on_healthd_message(const struct ipc_message *msg, void *userdata)
+{
+	struct manager *m = userdata;
+	int r;
+
+	if (msg->type == IPC_MSG_HEALTH) {
+		r = health_map_set(&m->health, msg->health.virtual_name, msg->health.name,
+				   (enum ipc_health)msg->health.health);
+		if (r < 0)
+			log_error("cannot record the health of %s/%s: %s", msg->health.virtual_name,
+				  msg->health.name, strerror(-r));
+		else if (r > 0)
+			m->health_changed = true;
+	} else if (msg->type == IPC_MSG_END) {
+		if (!m->health_synced)
+			log_info("healthd: %u real servers known", msg->end.count);
+		m->health_synced = true;
+	}
+	if (m->health_changed && m->health_synced)
+		sd_event_source_set_enabled(m->health_pass, SD_EVENT_ONESHOT);
+}
+
+static void on_healthd_connection(bool connected, int error, void *userdata)
+{
+	struct manager *m = userdata;
+
+	m->health_synced = false;
+	if (connected) {
+		log_info("subscribed to healthd");
+		return;
+	}
+	/* What healthd last said stays: a dying health checker must not
+	 * take servers out of rotation. */
+	if (has_checked_reals(m->config))
+		log_warning("healthd is not reachable (%s); real servers keep their current state until it is",
+			    strerror(-error));
 }
 
 static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -131,12 +187,25 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 		goto fail;
 	}
 	sd_event_source_set_description(m->reconcile_timer, "reconcile-timer");
+	if ((r = sd_event_add_defer(m->event, &m->health_pass, on_health_pass, m)) < 0) {
+		log_error("cannot set up the event loop: %s", strerror(-r));
+		goto fail;
+	}
+	sd_event_source_set_description(m->health_pass, "health-pass");
+	sd_event_source_set_enabled(m->health_pass, SD_EVENT_OFF);
 	sd_event_set_watchdog(m->event, true);
 
 	if ((r = daemon_socket_path(opts->runtime_dir, "directord", path, sizeof(path))) < 0 ||
 	    (r = ctl_server_new(m->event, path, manager_on_request, m, &m->ctl)) < 0) {
 		log_error("cannot serve the control socket %s: %s", path,
 			  r == -EADDRINUSE ? "another directord is running there" : strerror(-r));
+		goto fail;
+	}
+	if ((r = daemon_socket_path(opts->runtime_dir, "healthd", path, sizeof(path))) < 0 ||
+	    (r = ctl_subscription_new(m->event, path,
+				      &(struct ctl_subscription_handlers){ on_healthd_message, on_healthd_connection },
+				      m, &m->healthd)) < 0) {
+		log_error("cannot subscribe to healthd at %s: %s", path, strerror(-r));
 		goto fail;
 	}
 	*ret = m;
@@ -167,6 +236,9 @@ void manager_free(struct manager *m)
 	if (!m)
 		return;
 	ctl_server_free(m->ctl);
+	ctl_subscription_free(m->healthd);
+	health_map_clear(&m->health);
+	sd_event_source_disable_unref(m->health_pass);
 	sd_event_source_disable_unref(m->reconcile_timer);
 	sd_event_source_disable_unref(m->sigterm);
 	sd_event_source_disable_unref(m->sigint);

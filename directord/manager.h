@@ -7,7 +7,9 @@
 
 #include "config.h"
 #include "ctl.h"
+#include "ctl_subscription.h"
 #include "daemon.h"
+#include "health_map.h"
 #include "ipvs_netlink.h"
 #include "ipvs_table.h"
 
@@ -25,7 +27,13 @@ struct manager {
 	struct ctl_server *ctl;
 
 	struct lvsd_config *config;
-	struct ipvs_table desired;      /* built from config; points into it */
+	struct ipvs_table desired;      /* of the last pass; points into config */
+
+	struct ctl_subscription *healthd;
+	struct health_map health;       /* what healthd said, kept while it is away */
+	bool health_synced;             /* its snapshot is complete */
+	bool health_changed;            /* since the last pass */
+	sd_event_source *health_pass;   /* a pass for health changes, once per loop iteration */
 	int *virtual_errors;            /* per config->virtuals[i]: last kernel error */
 
 	struct ipvs_netlink *nl;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "desired.h"
 #include "ipvs_diff.h"
 #include "log.h"
 #include "manager.h"
@@ -66,6 +67,23 @@ static void log_failure(const struct ipvs_op *op, int error)
 	}
 }
 
+/* The destination an operation removes is a configured real server (taken
+ * out for its health), not a leftover. */
+static bool is_configured_real(const struct manager *m, const struct ipvs_op *op)
+{
+	int vi = virtual_index(m, op->service->name);
+	const struct lvsd_virtual *v;
+
+	if (vi < 0)
+		return false;
+	v = &m->config->virtuals[vi];
+	for (size_t i = 0; i < v->n_reals; i++)
+		if (addr_equal(&v->reals[i].endpoint.addr, &op->dest->addr) &&
+		    v->reals[i].endpoint.port == op->dest->port)
+			return true;
+	return false;
+}
+
 /* IPVS keeps an IPv4 persistence netmask as a mask, an IPv6 one as a
  * prefix length. */
 static const char *netmask_text(int family, uint32_t netmask, char buf[static INET_ADDRSTRLEN])
@@ -80,7 +98,7 @@ static const char *netmask_text(int family, uint32_t netmask, char buf[static IN
 
 /* What an applied operation changed, in an operator's words. Destinations
  * added together with their new service are summed up by the service line. */
-static void log_success(const struct ipvs_op *op, bool with_new_service)
+static void log_success(const struct ipvs_op *op, bool with_new_service, bool configured)
 {
 	const struct ipvs_service *s = op->service;
 	char key[128], dest[LVSD_ENDPOINT_STRLEN], mask_old[INET_ADDRSTRLEN], mask_new[INET_ADDRSTRLEN];
@@ -123,7 +141,8 @@ static void log_success(const struct ipvs_op *op, bool with_new_service)
 			    fwd_name(op->old_dest->fwd), fwd_name(op->dest->fwd));
 		break;
 	case IPVS_OP_DEL_DEST:
-		log_virtual(LOG_INFO, vname, "virtual %s: removed real server %s, not configured", vname, dest);
+		log_virtual(LOG_INFO, vname, "virtual %s: removed real server %s%s", vname, dest,
+			    configured ? " while it is down" : ", not configured");
 		break;
 	default:
 		break;
@@ -197,6 +216,20 @@ static void remember_owned(struct manager *m, const struct ipvs_table *kernel,
 		log_warning("cannot write %s: %s", m->owned_path, strerror(-r));
 }
 
+/* Desired = configuration + health + what the kernel holds of reals whose
+ * health is not known yet. */
+static int rebuild_desired(struct manager *m, const struct ipvs_table *kernel)
+{
+	struct ipvs_table desired;
+	int r = desired_build(m->config, &m->health, kernel, &desired);
+
+	if (r < 0)
+		return r;
+	ipvs_table_clear(&m->desired);
+	m->desired = desired;
+	return 0;
+}
+
 int manager_reconcile(struct manager *m, const char *why)
 {
 	struct ipvs_table kernel = { 0 };
@@ -212,6 +245,8 @@ int manager_reconcile(struct manager *m, const char *why)
 	m->passes++;
 	if ((r = ipvs_netlink_read(m->nl, &kernel)) < 0)
 		log_error("cannot read the kernel's IPVS table: %s", strerror(-r));
+	else if ((r = rebuild_desired(m, &kernel)) < 0)
+		log_error("cannot compute the desired IPVS table: %s", strerror(-r));
 	else if ((r = ipvs_diff(&kernel, &m->desired, &m->owned, &ops)) < 0)
 		log_error("cannot compare the kernel's IPVS table with the configuration: %s", strerror(-r));
 	if (r < 0)
@@ -250,7 +285,8 @@ int manager_reconcile(struct manager *m, const char *why)
 			ipvs_key_set_add(&removed, &op->service->key);
 		if (op->kind == IPVS_OP_ADD_SERVICE)
 			added_service = op->service;
-		log_success(op, op->service == added_service);
+		log_success(op, op->service == added_service,
+			    op->kind == IPVS_OP_DEL_DEST && is_configured_real(m, op));
 	}
 	free(errors);
 	stats.duration_usec = monotonic_usec() - start;
@@ -309,7 +345,7 @@ void manager_flush(struct manager *m)
 			log_failure(&op, r);
 			continue;
 		}
-		log_success(&op, false);
+		log_success(&op, false, false);
 		ipvs_key_set_remove(&m->owned, &s->key);
 	}
 	if ((r = owned_save(m->owned_path, &m->owned)) < 0)

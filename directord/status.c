@@ -8,35 +8,24 @@
 #include "log.h"
 #include "manager.h"
 
-static const struct ipvs_dest *find_dest(const struct ipvs_service *s, const struct lvsd_endpoint *e)
-{
-	struct ipvs_dest key = { .addr = e->addr, .port = e->port };
-
-	for (size_t i = 0; s && i < s->n_dests; i++)
-		if (ipvs_dest_compare(&s->dests[i], &key) == 0)
-			return &s->dests[i];
-	return NULL;
-}
-
 static int send_real(struct ctl_peer *p, const struct lvsd_virtual *v, const char *name,
-		     const struct lvsd_endpoint *e, enum lvsd_forward fwd,
+		     const struct lvsd_endpoint *e, enum lvsd_forward fwd, enum ipc_health health,
 		     const struct ipvs_service *ks)
 {
-	const struct ipvs_dest *d = find_dest(ks, e);
+	const struct ipvs_dest *d = ipvs_service_find_dest(ks, &e->addr, e->port);
 	struct ipc_message m = { .type = IPC_MSG_REAL };
 
 	snprintf(m.real.virtual_name, sizeof(m.real.virtual_name), "%s", v->name);
 	snprintf(m.real.name, sizeof(m.real.name), "%s", name);
 	m.real.endpoint = *e;
 	m.real.forward = fwd;
-	/* Without health checks every configured real server counts as up;
-	 * one the kernel lacks is reported with the error. */
-	m.real.health = IPC_HEALTH_UP;
+	m.real.health = health;
 	if (d) {
 		m.real.weight = d->weight;
 		m.real.active = d->active;
 		m.real.inactive = d->inactive;
-	} else {
+	} else if (health == IPC_HEALTH_UP) {
+		/* Up but not in the kernel: the last pass failed on it. */
 		m.real.error = -ENOENT;
 	}
 	return ctl_peer_send(p, &m);
@@ -66,9 +55,11 @@ static int send_snapshot(struct manager *m, const struct ipvs_table *kernel, str
 		r = ctl_peer_send(p, &vm);
 		count++;
 		for (size_t j = 0; r == 0 && j < v->n_reals; j++, count++)
-			r = send_real(p, v, v->reals[j].name, &v->reals[j].endpoint, v->reals[j].forward, ks);
-		if (r == 0 && v->n_reals == 0 && v->has_fallback) {
-			r = send_real(p, v, "fallback", &v->fallback, v->forward, ks);
+			r = send_real(p, v, v->reals[j].name, &v->reals[j].endpoint, v->reals[j].forward,
+				      desired_real_health(v, &v->reals[j], &m->health), ks);
+		/* The fallback, while it serves. */
+		if (r == 0 && v->has_fallback && ipvs_service_find_dest(ks, &v->fallback.addr, v->fallback.port)) {
+			r = send_real(p, v, "fallback", &v->fallback, v->forward, IPC_HEALTH_UP, ks);
 			count++;
 		}
 	}

@@ -60,17 +60,19 @@ static int cmd_check_config(const char *path)
 	return 0;
 }
 
-/* Reads directord's snapshot into st. */
-static int fetch_directord(const struct options *o, struct status_view *st)
+/* Reads one daemon's snapshot into st: -EHOSTUNREACH when it is not
+ * there (quiet when quiet_absent: an optional daemon). */
+static int fetch(const struct options *o, const char *daemon, bool quiet_absent, struct status_view *st)
 {
 	char path[4096];
 	struct ipc_message req = { .type = IPC_REQ_STATUS }, m;
 	int fd, r;
 
-	if ((r = daemon_socket_path(o->runtime_dir, "directord", path, sizeof(path))) < 0)
+	if ((r = daemon_socket_path(o->runtime_dir, daemon, path, sizeof(path))) < 0)
 		return r;
 	if ((r = ctl_connect(path, &fd)) < 0) {
-		fprintf(stderr, "lvsctl: cannot reach directord at %s: %s\n", path, strerror(-r));
+		if (!quiet_absent || (r != -ENOENT && r != -ECONNREFUSED))
+			fprintf(stderr, "lvsctl: cannot reach %s at %s: %s\n", daemon, path, strerror(-r));
 		return -EHOSTUNREACH;
 	}
 	/* A daemon that refuses us says why and hangs up, perhaps before our
@@ -84,30 +86,35 @@ static int fetch_directord(const struct options *o, struct status_view *st)
 		if (m.type == IPC_MSG_END)
 			break;
 		if (m.type == IPC_MSG_ERROR) {
-			fprintf(stderr, "lvsctl: directord: %s\n", m.error.text);
+			fprintf(stderr, "lvsctl: %s: %s\n", daemon, m.error.text);
 			r = m.error.error < 0 ? m.error.error : -EIO;
 			break;
 		}
 		r = status_view_add(st, &m);
 	}
 	close(fd);
-	if (r < 0 && r != -EHOSTUNREACH && r != -ENOMEM)
-		fprintf(stderr, "lvsctl: reading directord's status: %s\n", strerror(-r));
+	if (r < 0 && r != -ENOMEM)
+		fprintf(stderr, "lvsctl: reading %s's status: %s\n", daemon, strerror(-r));
 	return r < 0 ? (r == -ETIMEDOUT || r == -ECONNRESET ? -EHOSTUNREACH : r) : 0;
 }
 
+/* directord's table, with healthd's verdicts joined in. Without directord
+ * the health alone is shown, and the exit status says directord is away. */
 static int cmd_status(const struct options *o)
 {
 	struct status_view st = { 0 };
-	int r = fetch_directord(o, &st);
+	int r = fetch(o, "directord", false, &st);
+	int h = fetch(o, "healthd", true, &st);
 
-	if (r == 0) {
+	if (r == 0 || h == 0) {
 		if (o->json)
 			status_print_json(stdout, o->node, &st);
 		else
 			status_print_text(stdout, o->node, &st);
 	}
 	status_view_clear(&st);
+	if (r == 0)
+		r = h == -EHOSTUNREACH ? 0 : h;
 	return r == 0 ? 0 : r == -EHOSTUNREACH ? EXIT_UNREACHABLE : EXIT_REFUSED;
 }
 

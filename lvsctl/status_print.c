@@ -2,39 +2,85 @@
 #include "status_print.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 
+static struct status_virtual *add_virtual(struct status_view *st, const struct ipc_virtual *v)
+{
+	struct status_virtual *vs = realloc(st->virtuals, (st->n_virtuals + 1) * sizeof(*vs));
+
+	if (!vs)
+		return NULL;
+	st->virtuals = vs;
+	st->virtuals[st->n_virtuals] = (struct status_virtual){ .v = *v };
+	return &st->virtuals[st->n_virtuals++];
+}
+
+static struct status_real *add_real(struct status_virtual *v, const struct ipc_real *r)
+{
+	struct status_real *reals = realloc(v->reals, (v->n_reals + 1) * sizeof(*reals));
+
+	if (!reals)
+		return NULL;
+	v->reals = reals;
+	v->reals[v->n_reals] = (struct status_real){ .real = *r };
+	return &v->reals[v->n_reals++];
+}
+
+static int add_health(struct status_view *st, const struct ipc_health_report *h)
+{
+	struct status_virtual *v = NULL;
+	struct status_real *r = NULL;
+
+	for (size_t i = 0; !v && i < st->n_virtuals; i++)
+		if (strcmp(st->virtuals[i].v.name, h->virtual_name) == 0)
+			v = &st->virtuals[i];
+	if (!v) {
+		struct ipc_virtual iv = { 0 };
+
+		snprintf(iv.name, sizeof(iv.name), "%s", h->virtual_name);
+		if (!(v = add_virtual(st, &iv)))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; !r && i < v->n_reals; i++)
+		if (strcmp(v->reals[i].real.name, h->name) == 0)
+			r = &v->reals[i];
+	if (!r) {
+		/* Known to healthd only: its health is all there is. */
+		struct ipc_real ir = { .endpoint = h->endpoint, .health = h->health };
+
+		snprintf(ir.virtual_name, sizeof(ir.virtual_name), "%s", h->virtual_name);
+		snprintf(ir.name, sizeof(ir.name), "%s", h->name);
+		if (!(r = add_real(v, &ir)))
+			return -ENOMEM;
+	}
+	r->checked = true;
+	r->check = *h;
+	return 0;
+}
+
 int status_view_add(struct status_view *st, const struct ipc_message *m)
 {
-	if (m->type == IPC_MSG_VIRTUAL) {
-		struct status_virtual *v = realloc(st->virtuals, (st->n_virtuals + 1) * sizeof(*v));
+	struct status_virtual *v;
 
-		if (!v)
-			return -ENOMEM;
-		st->virtuals = v;
-		st->virtuals[st->n_virtuals++] = (struct status_virtual){ .v = m->virtual_ };
-		return 0;
-	}
-	if (m->type == IPC_MSG_REAL) {
-		struct status_virtual *v;
-		struct ipc_real *reals;
-
+	switch (m->type) {
+	case IPC_MSG_VIRTUAL:
+		return add_virtual(st, &m->virtual_) ? 0 : -ENOMEM;
+	case IPC_MSG_REAL:
 		if (st->n_virtuals == 0)
 			return -EBADMSG;
 		v = &st->virtuals[st->n_virtuals - 1];
 		if (strcmp(v->v.name, m->real.virtual_name) != 0)
 			return -EBADMSG;
-		reals = realloc(v->reals, (v->n_reals + 1) * sizeof(*reals));
-		if (!reals)
-			return -ENOMEM;
-		v->reals = reals;
-		v->reals[v->n_reals++] = m->real;
-		return 0;
+		return add_real(v, &m->real) ? 0 : -ENOMEM;
+	case IPC_MSG_HEALTH:
+		return add_health(st, &m->health);
+	default:
+		return -EBADMSG;
 	}
-	return -EBADMSG;
 }
 
 void status_view_clear(struct status_view *st)
@@ -68,12 +114,17 @@ void status_print_text(FILE *f, const char *node, const struct status_view *st)
 			virtual_address(&sv->v, addr, sizeof(addr)), sv->v.scheduler,
 			sv->v.error ? "  error: " : "", sv->v.error ? strerror(-sv->v.error) : "");
 		for (size_t j = 0; j < sv->n_reals; j++) {
-			const struct ipc_real *r = &sv->reals[j];
+			const struct status_real *sr = &sv->reals[j];
+			const struct ipc_real *r = &sr->real;
 
-			fprintf(f, "  real %-16s %-24s %-7s weight %-5u active %-6u inactive %u%s%s\n",
+			fprintf(f, "  real %-16s %-24s %-7s weight %-5u active %-6u inactive %u%s%s",
 				r->name, endpoint_format(&r->endpoint, ep), ipc_health_to_string(r->health),
 				r->weight, r->active, r->inactive,
 				r->error ? "  error: " : "", r->error ? strerror(-r->error) : "");
+			if (sr->checked && sr->check.reason[0])
+				fprintf(f, "  (%s: %s)", check_type_to_string(sr->check.check) ?: "check",
+					sr->check.reason);
+			fputc('\n', f);
 		}
 	}
 }
@@ -106,7 +157,7 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 		fputs(i ? ", {\"name\": " : "{\"name\": ", f);
 		json_string(f, sv->v.name);
 		fputs(", \"address\": ", f);
-		json_string(f, sv->v.fwmark ? "" : endpoint_format(&sv->v.endpoint, ep));
+		json_string(f, sv->v.fwmark || !sv->v.endpoint.addr.family ? "" : endpoint_format(&sv->v.endpoint, ep));
 		fprintf(f, ", \"fwmark\": %u, \"protocol\": ", sv->v.fwmark);
 		json_string(f, protocol_to_string(sv->v.protocol) ?: "?");
 		fputs(", \"scheduler\": ", f);
@@ -117,7 +168,8 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 		}
 		fputs(", \"reals\": [", f);
 		for (size_t j = 0; j < sv->n_reals; j++) {
-			const struct ipc_real *r = &sv->reals[j];
+			const struct status_real *sr = &sv->reals[j];
+			const struct ipc_real *r = &sr->real;
 
 			fputs(j ? ", {\"name\": " : "{\"name\": ", f);
 			json_string(f, r->name);
@@ -130,6 +182,17 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 			if (r->error) {
 				fputs(", \"error\": ", f);
 				json_string(f, strerror(-r->error));
+			}
+			if (sr->checked) {
+				fputs(", \"check\": {\"type\": ", f);
+				json_string(f, check_type_to_string(sr->check.check) ?: "?");
+				fputs(", \"health\": ", f);
+				json_string(f, ipc_health_to_string(sr->check.health) ?: "unknown");
+				fprintf(f, ", \"last\": \"%s\", \"checks\": %u, \"latency_ms\": %.3f, \"reason\": ",
+					sr->check.checks == 0 ? "none" : sr->check.last_ok ? "passed" : "failed",
+					sr->check.checks, sr->check.latency_usec / 1000.0);
+				json_string(f, sr->check.reason);
+				fputc('}', f);
 			}
 			fputc('}', f);
 		}

@@ -1,13 +1,20 @@
 /* lvsctl status: the daemons' snapshots gathered, then printed. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "ipc.h"
 
+struct status_real {
+	struct ipc_real real;             /* directord's view: weight, counters */
+	bool checked;                     /* healthd reported on it */
+	struct ipc_health_report check;
+};
+
 struct status_virtual {
 	struct ipc_virtual v;
-	struct ipc_real *reals;
+	struct status_real *reals;
 	size_t n_reals;
 };
 
@@ -16,7 +23,9 @@ struct status_view {
 	size_t n_virtuals;
 };
 
-/* Adds one VIRTUAL or REAL message (a REAL belongs to the last VIRTUAL). */
+/* Adds one of directord's VIRTUAL or REAL messages (a REAL belongs to the
+ * last VIRTUAL), or one of healthd's HEALTH messages, which is joined to
+ * its real server by name (and adds it if directord did not report it). */
 int status_view_add(struct status_view *st, const struct ipc_message *m);
 void status_view_clear(struct status_view *st);
 

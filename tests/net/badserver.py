@@ -10,7 +10,11 @@ TCP modes (one thread per connection, until the peer goes away):
   floodbody  sends an HTTP 200 header, then an endless body
   status500  answers any HTTP request with 500
   wrongbody  answers any HTTP request with 200 and the body "nope"
-  reset      closes every connection with a RST right after accept
+  reset      closes every connection with a RST once the client has sent
+             something, or 0.2 s after accept if it sends nothing (so the
+             client always sees its connection established, then reset)
+  resetnow   the RST at once after accept: the client may see it while it is
+             still completing its connect
   badbanner  SMTP greeting "554 no"; 221 to QUIT, 503 to anything else
 UDP mode:
   dnsgarbage answers every datagram twice: random bytes, then a DNS
@@ -18,6 +22,7 @@ UDP mode:
 """
 
 import os
+import select
 import socket
 import struct
 import sys
@@ -25,7 +30,7 @@ import threading
 import time
 
 HTTP_MODES = ("slow", "status500", "wrongbody", "floodbody")
-TCP_MODES = ("silent", "flood", "reset", "badbanner") + HTTP_MODES
+TCP_MODES = ("silent", "flood", "reset", "resetnow", "badbanner") + HTTP_MODES
 UDP_MODES = ("dnsgarbage",)
 
 
@@ -61,8 +66,17 @@ def drain(conn):
         pass
 
 
+def reset(conn):
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
 def serve_conn(mode, conn, secs):
     try:
+        if mode == "reset":
+            select.select([conn], [], [], 0.2)
+            reset(conn)
+            return
         if mode == "silent":
             drain(conn)
         elif mode == "slow":
@@ -113,10 +127,8 @@ def serve_tcp(mode, addr, port, secs):
     lsock.listen(1024)
     while True:
         conn, _ = lsock.accept()
-        if mode == "reset":
-            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                            struct.pack("ii", 1, 0))
-            conn.close()
+        if mode == "resetnow":
+            reset(conn)
             continue
         threading.Thread(target=serve_conn, args=(mode, conn, secs),
                          daemon=True).start()

@@ -9,7 +9,9 @@
 #               + every address given to net_add_server_addr(s)
 #
 # No namespace has a route anywhere else. An address of 192.0.2.0/24 that no
-# one added answers nothing (ARP fails): a host that is down.
+# one added answers nothing (ARP fails): a host that is down. Both namespaces
+# allow ICMP echo sockets to every group and never rate-limit ICMP; start_*
+# gives its ADDR to the server side when it lacks it.
 #
 # Functions (each start_* function takes an optional `-n NAME` first; the
 # default name is shown, and the name is left in NET_LAST_SERVER):
@@ -21,6 +23,7 @@
 #   net_del_server_addr ADDR           the host goes away
 #   net_bench_addr I                   I-th benchmark address (0-based):
 #                                      198.18.(I/254).(I%254+1)
+#   net_bench_addrs N                  the first N of them, one a line
 #   net_add_bench_addrs N              adds the first N of them
 #   net_run_srv CMD... / net_run_dir CMD...
 #   start_http ADDR PORT               nginx  (http-ADDR-PORT)
@@ -47,7 +50,7 @@
 #            the CA in $NET_CA_FILE (wrongname: only other.example.test;
 #            selfsigned: not signed by that CA)
 #   dns      www.example.test A 192.0.2.80 and AAAA 2001:db8::80, any other
-#            name in example.test NXDOMAIN
+#            name in example.test NXDOMAIN, names elsewhere REFUSED; UDP and TCP
 #   smtp     "220 smtp.example.test ...", 250 to EHLO/HELO, 221 to QUIT
 #
 # Variables set by net_setup: NET_PREFIX NET_NS_DIR NET_NS_SRV NET_TMP
@@ -56,6 +59,7 @@
 # NET_BIG_SIZE; NET_KEEP=1 keeps $NET_TMP (logs) after cleanup.
 # A script's own EXIT trap set after net_setup must call net_cleanup itself.
 
+# shellcheck disable=SC2034 # the NET_ variables are for the scripts that source this
 NET_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NET_PYTHON=/usr/bin/python3
 NET_BADSERVER=$NET_LIB_DIR/badserver.py
@@ -129,8 +133,10 @@ _net_trap() {
 	[ -z "${_NET_TRAPPED:-}" ] || return 0
 	_NET_TRAPPED=1
 	local prev
-	eval "set -- $(trap -p EXIT)"
-	prev=${3:-}
+	local -a t
+	# `trap -p` prints: trap -- 'COMMAND' EXIT
+	eval "t=($(trap -p EXIT))"
+	prev=${t[2]:-}
 	if [ -n "$prev" ]; then
 		trap "$prev"$'\n''net_cleanup' EXIT
 	else
@@ -153,7 +159,7 @@ net_cleanup() {
 		fi
 	fi
 	_NET_CMD=() _NET_NS=() _NET_READY=() _NET_PID=()
-	NET_TMP= NET_CA_FILE= NET_LAST_SERVER=
+	NET_TMP='' NET_CA_FILE='' NET_LAST_SERVER=''
 	return 0
 }
 
@@ -168,6 +174,7 @@ net_setup() {
 	# Leftovers of an earlier run with this prefix that was killed.
 	_net_kill_ns "$NET_NS_DIR"
 	_net_kill_ns "$NET_NS_SRV"
+	rm -rf "/tmp/lvsd-net-$prefix".*
 
 	NET_TMP=$(mktemp -d "/tmp/lvsd-net-$prefix.XXXXXX") || return 1
 	chmod 755 "$NET_TMP"
@@ -255,15 +262,19 @@ net_del_server_addr() {
 	ip -n "$NET_NS_SRV" addr del ${line% nodad}
 }
 
-net_bench_addr() { echo "198.18.$(($1 / 254)).$(($1 % 254 + 1))"; }
+net_bench_addr() { echo "198.$((18 + $1 / 254 / 256)).$(($1 / 254 % 256)).$(($1 % 254 + 1))"; }
+
+net_bench_addrs() {
+	local n=${1:?usage: net_bench_addrs N} i
+	[ "$n" -le $((254 * 512)) ] || { _net_err "at most $((254 * 512)) benchmark addresses"; return 1; }
+	for ((i = 0; i < n; i++)); do
+		echo "198.$((18 + i / 254 / 256)).$((i / 254 % 256)).$((i % 254 + 1))"
+	done
+}
 
 net_add_bench_addrs() {
-	local n=${1:?usage: net_add_bench_addrs N} i
-	[ "$n" -le $((254 * 256 * 2)) ] || { _net_err "at most $((254 * 512)) benchmark addresses"; return 1; }
-	for ((i = 0; i < n; i++)); do
-		echo "addr replace 198.$((18 + i / 254 / 256)).$((i / 254 % 256)).$((i % 254 + 1))/32 dev $NET_IF"
-	done > "$NET_TMP/bench.batch"
-	ip -n "$NET_NS_SRV" -batch "$NET_TMP/bench.batch"
+	net_bench_addrs "${1:?usage: net_add_bench_addrs N}" >"$NET_TMP/bench.addrs" &&
+		net_add_server_addrs - <"$NET_TMP/bench.addrs"
 }
 
 # _net_ensure_addr ADDR: gives ADDR to the server side unless it has it.
@@ -293,14 +304,20 @@ wait_port() {
 	return 1
 }
 
+# _net_listening t|u NS ADDR PORT [PID]: a listener on ADDR:PORT (or on the
+# wildcard address), owned by PID when given.
 _net_listening() {
-	local proto=$1 ns=$2 addr=$3 port=$4 local_addr
-	while read -r _ _ _ local_addr _; do
+	local proto=$1 ns=$2 addr=$3 port=$4 pid=${5:-} opts=-Hln local_addr rest
+	[ -z "$pid" ] || opts=-Hlnp
+	while read -r _ _ _ local_addr rest; do
 		local_addr=${local_addr/\%*:/:}
 		case $local_addr in
-		"$addr:$port" | "[$addr]:$port" | "0.0.0.0:$port" | "*:$port" | "[::]:$port") return 0 ;;
+		"$addr:$port" | "[$addr]:$port" | "0.0.0.0:$port" | "*:$port" | "[::]:$port")
+			[ -z "$pid" ] || [[ $rest == *"pid=$pid,"* ]] || continue
+			return 0
+			;;
 		esac
-	done < <(ss -N "$ns" -Hln"$proto" "sport = :$port" 2>/dev/null)
+	done < <(ss -N "$ns" "$opts$proto" "sport = :$port" 2>/dev/null)
 	return 1
 }
 
@@ -335,14 +352,17 @@ start_server() {
 	_net_alive "${_NET_PID[$name]:-}" && return 0
 	log=$(server_log "$name")
 	eval "cmd=(${_NET_CMD[$name]})"
-	ip netns exec "${_NET_NS[$name]}" "${cmd[@]}" >>"$log" 2>&1 </dev/null &
+	# Background jobs of a script start with SIGINT ignored: undone, so a
+	# server (or healthd) stops on SIGINT as it would anywhere else.
+	ip netns exec "${_NET_NS[$name]}" env --default-signal=INT,QUIT "${cmd[@]}" \
+		>>"$log" 2>&1 </dev/null &
 	pid=$!
 	disown "$pid" 2>/dev/null
 	_NET_PID[$name]=$pid
 	[ -n "${_NET_READY[$name]}" ] || return 0
 	read -r proto addr port <<<"${_NET_READY[$name]}"
 	for ((i = 0; i < 200; i++)); do
-		_net_listening "${proto:0:1}" "${_NET_NS[$name]}" "$addr" "$port" && return 0
+		_net_listening "${proto:0:1}" "${_NET_NS[$name]}" "$addr" "$port" "$pid" && return 0
 		_net_alive "$pid" || break
 		sleep 0.05
 	done
@@ -457,7 +477,7 @@ _net_cert() {
 
 # _net_nginx NAME TLSKIND ADDR PORT: TLSKIND is "" for plain HTTP.
 _net_nginx() {
-	local name=$1 tls=$2 addr=$3 port=$4 d listen ssl=
+	local name=$1 tls=$2 addr=$3 port=$4 d listen ssl=''
 	d=$NET_TMP/srv/$(_net_safe "$name")
 	mkdir -p "$d/tmp"
 	if [ -n "$tls" ]; then
@@ -521,7 +541,7 @@ start_http_all() {
 }
 
 start_https() {
-	local name= kind=good
+	local name='' kind=good
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-n) name=$2; shift 2 ;;
@@ -541,7 +561,7 @@ start_https_all() {
 
 # start_dns [-n NAME] ADDR [DNSMASQ-OPTION...]
 start_dns() {
-	local name= addr
+	local name='' addr
 	[ "${1:-}" != -n ] || { name=$2; shift 2; }
 	addr=${1:?usage: start_dns [-n NAME] ADDR [DNSMASQ-OPTION...]}
 	shift
@@ -556,7 +576,7 @@ start_dns() {
 }
 
 start_smtp() {
-	local name= addr port
+	local name='' addr port
 	[ "${1:-}" != -n ] || { name=$2; shift 2; }
 	addr=${1:?usage: start_smtp [-n NAME] ADDR PORT} port=${2:?usage: start_smtp [-n NAME] ADDR PORT}
 	_net_ensure_addr "$addr" || return 1
@@ -571,7 +591,7 @@ main()' -n -c aiosmtpd.handlers.Sink -l "$addr:$port"
 
 # start_bad [-n NAME] MODE [SECS] ADDR PORT
 start_bad() {
-	local name= mode secs= proto=tcp usage="usage: start_bad [-n NAME] MODE [SECS] ADDR PORT"
+	local name='' mode secs='' proto=tcp usage="usage: start_bad [-n NAME] MODE [SECS] ADDR PORT"
 	[ "${1:-}" != -n ] || { name=$2; shift 2; }
 	mode=${1:?$usage}
 	shift

@@ -57,7 +57,7 @@ Test(desired, services_flags_and_destinations)
 	struct ipvs_table t;
 	const struct ipvs_service *web, *dns;
 
-	cr_assert_eq(desired_build(c, &t), 0);
+	cr_assert_eq(desired_build(c, NULL, NULL, &t), 0);
 	cr_assert_eq(t.n_services, 2);
 	web = find(&t, c, "web");
 	cr_assert_not_null(web);
@@ -96,7 +96,7 @@ Test(desired, fwmark_service_takes_its_reals_family)
 		"}\n");
 	struct ipvs_table t;
 
-	cr_assert_eq(desired_build(c, &t), 0);
+	cr_assert_eq(desired_build(c, NULL, NULL, &t), 0);
 	cr_assert_eq(t.services[0].key.fwmark, 9);
 	cr_assert_eq(t.services[0].key.family, AF_INET6);
 	cr_assert_eq(t.services[0].key.protocol, 0);
@@ -120,7 +120,7 @@ Test(desired, fallback_only_when_no_real_server)
 	struct ipvs_table t;
 	const struct ipvs_service *a, *b;
 
-	cr_assert_eq(desired_build(c, &t), 0);
+	cr_assert_eq(desired_build(c, NULL, NULL, &t), 0);
 	a = find(&t, c, "a");
 	b = find(&t, c, "b");
 	cr_assert_eq(a->n_dests, 1);
@@ -130,4 +130,131 @@ Test(desired, fallback_only_when_no_real_server)
 	cr_assert_str_eq(b->dests[0].name, "r");
 	ipvs_table_clear(&t);
 	config_free(c);
+}
+
+static const char *health_conf =
+	"virtual q {\n"
+	"  address = \"192.0.2.50:80\"\n"
+	"  fallback = \"192.0.2.99:80\"\n"
+	"  real a { address = \"192.0.2.11\" weight = 3 }\n"
+	"  real b { address = \"192.0.2.12\" weight = 2 }\n"
+	"  real always { address = \"192.0.2.13\" check { type = none } }\n"
+	"}\n"
+	"virtual r {\n"
+	"  address = \"192.0.2.51:80\"\n"
+	"  quiescent = no\n"
+	"  fallback = \"192.0.2.99:80\"\n"
+	"  real a { address = \"192.0.2.11\" weight = 3 }\n"
+	"  real b { address = \"192.0.2.12\" weight = 2 }\n"
+	"}\n";
+
+static const struct ipvs_dest *dest(const struct ipvs_service *s, const char *addr)
+{
+	struct lvsd_addr a;
+
+	cr_assert_eq(addr_parse(addr, &a), 0);
+	return ipvs_service_find_dest(s, &a, 80);
+}
+
+Test(desired, down_is_weight_zero_when_quiescent_and_absent_otherwise)
+{
+	struct lvsd_config *c = load(health_conf);
+	struct health_map h = { 0 };
+	struct ipvs_table t;
+	const struct ipvs_service *q, *r;
+
+	health_map_set(&h, "q", "a", IPC_HEALTH_UP);
+	health_map_set(&h, "q", "b", IPC_HEALTH_DOWN);
+	health_map_set(&h, "r", "a", IPC_HEALTH_UP);
+	health_map_set(&h, "r", "b", IPC_HEALTH_DOWN);
+	cr_assert_eq(desired_build(c, &h, NULL, &t), 0);
+	q = find(&t, c, "q");
+	r = find(&t, c, "r");
+	cr_assert_eq(dest(q, "192.0.2.11")->weight, 3);
+	cr_assert_eq(dest(q, "192.0.2.12")->weight, 0);
+	cr_assert_eq(dest(q, "192.0.2.13")->weight, 1, "type none is always in");
+	cr_assert_null(dest(q, "192.0.2.99"), "no fallback while a real serves");
+	cr_assert_eq(r->n_dests, 1);
+	cr_assert_eq(dest(r, "192.0.2.11")->weight, 3);
+	ipvs_table_clear(&t);
+	health_map_clear(&h);
+	config_free(c);
+}
+
+Test(desired, fallback_while_nothing_serves_and_gone_when_one_is_back)
+{
+	struct lvsd_config *c = load(health_conf);
+	struct health_map h = { 0 };
+	struct ipvs_table t;
+	const struct ipvs_service *r;
+
+	health_map_set(&h, "r", "a", IPC_HEALTH_DOWN);
+	health_map_set(&h, "r", "b", IPC_HEALTH_DOWN);
+	cr_assert_eq(desired_build(c, &h, NULL, &t), 0);
+	r = find(&t, c, "r");
+	cr_assert_eq(r->n_dests, 1);
+	cr_assert_eq(dest(r, "192.0.2.99")->weight, 1);
+	ipvs_table_clear(&t);
+
+	health_map_set(&h, "r", "b", IPC_HEALTH_UP);
+	cr_assert_eq(desired_build(c, &h, NULL, &t), 0);
+	r = find(&t, c, "r");
+	cr_assert_eq(r->n_dests, 1);
+	cr_assert_eq(dest(r, "192.0.2.12")->weight, 2);
+	ipvs_table_clear(&t);
+	health_map_clear(&h);
+	config_free(c);
+}
+
+Test(desired, unknown_leaves_the_kernel_as_it_is)
+{
+	struct lvsd_config *c = load(health_conf);
+	struct ipvs_table cold, kernel, t;
+	struct health_map empty = { 0 };
+	const struct ipvs_service *r;
+
+	/* Cold start, nothing heard from healthd: no real server yet, the
+	 * fallback serves meanwhile. */
+	cr_assert_eq(desired_build(c, &empty, NULL, &cold), 0);
+	r = find(&cold, c, "r");
+	cr_assert_eq(r->n_dests, 1);
+	cr_assert_not_null(dest(r, "192.0.2.99"));
+	ipvs_table_clear(&cold);
+
+	/* A restart finds a (hand-edited) table: unknown reals keep exactly
+	 * what the kernel has, so nothing flaps before healthd answers. */
+	cr_assert_eq(desired_build(c, NULL, NULL, &kernel), 0);
+	kernel.services[1].dests[0].weight = 7;  /* r/a, sorted first */
+	cr_assert_eq(desired_build(c, &empty, &kernel, &t), 0);
+	r = find(&t, c, "r");
+	cr_assert_eq(r->n_dests, 2);
+	cr_assert_eq(dest(r, "192.0.2.11")->weight, 7);
+	cr_assert_eq(dest(r, "192.0.2.12")->weight, 2);
+	ipvs_table_clear(&t);
+	ipvs_table_clear(&kernel);
+	config_free(c);
+}
+
+Test(desired, health_map_by_name)
+{
+	struct health_map h = { 0 };
+	char v[32], r[32];
+
+	cr_assert_eq(health_map_set(&h, "web", "a", IPC_HEALTH_UP), 1);
+	cr_assert_eq(health_map_set(&h, "web", "a", IPC_HEALTH_UP), 0);
+	cr_assert_eq(health_map_set(&h, "web", "a", IPC_HEALTH_DOWN), 1);
+	/* The separator between the names matters. */
+	cr_assert_eq(health_map_get(&h, "we", "ba"), IPC_HEALTH_UNKNOWN);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(v, sizeof(v), "v%d", i % 100);
+		snprintf(r, sizeof(r), "r%d", i);
+		cr_assert_eq(health_map_set(&h, v, r, i % 2 ? IPC_HEALTH_UP : IPC_HEALTH_DOWN), 1);
+	}
+	for (int i = 0; i < 5000; i++) {
+		snprintf(v, sizeof(v), "v%d", i % 100);
+		snprintf(r, sizeof(r), "r%d", i);
+		cr_assert_eq(health_map_get(&h, v, r), i % 2 ? IPC_HEALTH_UP : IPC_HEALTH_DOWN);
+	}
+	cr_assert_eq(health_map_get(&h, "web", "a"), IPC_HEALTH_DOWN);
+	health_map_clear(&h);
 }

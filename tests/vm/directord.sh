@@ -73,6 +73,7 @@ ipvsadm -A -t 203.0.113.9:25 -s rr && ipvsadm -a -t 203.0.113.9:25 -r 203.0.113.
 cat > "$conf" <<'CONF'
 reconcile-interval = 1s
 virtual web {
+  check { type = none }
   address = "192.0.2.50:80"
   scheduler = wlc
   real web1 { address = "192.0.2.11:80" weight = 1 }
@@ -80,6 +81,7 @@ virtual web {
   real pool { address = "192.0.2.20->192.0.2.22:8080" }
 }
 virtual dns {
+  check { type = none }
   address = "192.0.2.53:53"
   protocol = udp
   scheduler = rr
@@ -88,6 +90,7 @@ virtual dns {
   real ns6 { address = "[2001:db8::31]:53" forward = tun }
 }
 virtual sip {
+  check { type = none }
   address = "192.0.2.60:5060"
   protocol = sctp
   scheduler = sh
@@ -95,6 +98,7 @@ virtual sip {
   real sip1 { address = "192.0.2.61" }
 }
 virtual shop {
+  check { type = none }
   address = "[2001:db8::50]:443"
   scheduler = mh
   scheduler-flags = { "mh-port" }
@@ -103,6 +107,7 @@ virtual shop {
   real shop1 { address = "[2001:db8::11]:443" weight = 10 }
 }
 virtual mark {
+  check { type = none }
   fwmark = 7
   scheduler = lc
   persistent = 1m
@@ -111,10 +116,12 @@ virtual mark {
   real m2 { address = "192.0.2.72" forward = tun weight = 0 }
 }
 virtual mark6 {
+  check { type = none }
   fwmark = 8
   real m6 { address = "2001:db8::71" }
 }
 virtual sorry {
+  check { type = none }
   address = "192.0.2.80:80"
   fallback = "127.0.0.1:8080"
 }
@@ -188,8 +195,8 @@ s = s.replace('real web2 { address = "192.0.2.12" weight = 2 forward = nat }',
               'real web2 { address = "192.0.2.12" weight = 5 forward = nat }\n  real web3 { address = "192.0.2.13" }')
 s = s.replace('real pool { address = "192.0.2.20->192.0.2.22:8080" }', '')
 s = s.replace('scheduler = rr\n  ops = yes', 'scheduler = wrr\n  ops = yes')
-s = re.sub(r'virtual sorry \{[^}]*\}\n', '', s)
-s += 'virtual mail {\n  address = "192.0.2.90:25"\n  real mx1 { address = "192.0.2.91" }\n}\n'
+s = re.sub(r'virtual sorry \{.*?\n\}\n', '', s, flags=re.S)
+s += 'virtual mail {\n  check { type = none }\n  address = "192.0.2.90:25"\n  real mx1 { address = "192.0.2.91" }\n}\n'
 open(p, 'w').write(s)
 PY
 reload
@@ -279,6 +286,7 @@ echo "# kernel errors are reported by name, the rest still applies"
 sed -i 's/scheduler = lc/scheduler = nosuchsched/' "$conf"
 cat >> "$conf" <<'CONF'
 virtual extra {
+  check { type = none }
   address = "192.0.2.95:80"
   real e1 { address = "192.0.2.96" }
 }
@@ -300,7 +308,7 @@ stop_directord
 python3 - "$conf" <<'PY'
 import re, sys
 p = sys.argv[1]; s = open(p).read()
-s = re.sub(r'virtual extra \{[^}]*\}[^}]*\}\n', '', s)
+s = re.sub(r'virtual extra \{.*?\n\}\n', '', s, flags=re.S)
 open(p, 'w').write(s)
 PY
 start_directord

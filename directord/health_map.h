@@ -1,0 +1,30 @@
+/* What healthd says about each real server, by virtual and real name.
+ *
+ * Keyed by names, not by position in a configuration: directord and healthd
+ * reload on their own schedules, and a name means the same real server in
+ * both. A real server healthd never mentioned is unknown. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ipc.h"
+
+struct health_entry {
+	char *virtual_name;
+	char *real_name;
+	enum ipc_health health;
+};
+
+struct health_map {
+	struct health_entry *entries;  /* in the order first heard of */
+	size_t n, allocated;
+	size_t *slots;                 /* open addressing: index + 1, 0 = empty */
+	size_t n_slots;                /* a power of two, at least twice n */
+};
+
+/* Records a health; returns 1 when it changed, 0 when not, or -ENOMEM. */
+int health_map_set(struct health_map *m, const char *virtual_name, const char *real_name, enum ipc_health h);
+enum ipc_health health_map_get(const struct health_map *m, const char *virtual_name, const char *real_name);
+/* Forgets everything: every real server becomes unknown. */
+void health_map_clear(struct health_map *m);
