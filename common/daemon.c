@@ -142,6 +142,10 @@ void daemon_tune_memory(void)
 
 void daemon_release_memory(void)
 {
+	/* Back to glibc's defaults (DEFAULT_TOP_PAD, DEFAULT_TRIM_THRESHOLD):
+	 * a long-running daemon's steady churn must not keep 64 MiB steps. */
+	mallopt(M_TOP_PAD, 128 << 10);
+	mallopt(M_TRIM_THRESHOLD, 128 << 10);
 	malloc_trim(0);
 }
 

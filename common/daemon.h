@@ -37,7 +37,8 @@ int daemon_add_signals(sd_event *e, sd_event_signal_handler_t on_stop,
 /* Loading a large configuration makes hundreds of thousands of small
  * allocations: grow the heap in large steps (far fewer system calls and page
  * faults, measured 20% off loading 10,000 real servers) and keep it until
- * daemon_release_memory() hands what is free back after the load. */
+ * daemon_release_memory() hands what is free back after the load and
+ * returns to the default steps. */
 void daemon_tune_memory(void);
 void daemon_release_memory(void);
 

@@ -10,11 +10,12 @@
 #include <unistd.h>
 
 #include "dns_wire.h"
+#include "io_mux.h"
 #include "manager.h"
 
 struct dns_op {
 	int fd;
-	sd_event_source *io;
+	struct io_watch watch;
 	uint16_t id;
 };
 
@@ -24,14 +25,14 @@ static void dns_stop(struct probe *p)
 
 	if (!op)
 		return;
-	sd_event_source_disable_unref(op->io);
+	io_mux_remove(p->manager->mux, &op->watch);
 	if (op->fd >= 0)
 		close(op->fd);
 	free(op);
 	p->op = NULL;
 }
 
-static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+static void on_readable(struct io_watch *w, int fd, uint32_t revents, void *userdata)
 {
 	struct probe *p = userdata;
 	struct dns_op *op = p->op;
@@ -46,20 +47,20 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
 			if (errno != EAGAIN)
 				probe_done(p, false, "%s", errno == ECONNREFUSED ? "port unreachable: no DNS server"
 									 : strerror(errno));
-			return 0;
+			return;
 		}
 		r = dns_parse_reply(buf, (size_t)n, p->check->request, op->id, DNS_TYPE_A, &reply);
 		if (r == -ESRCH)
 			continue;
 		if (r < 0) {
 			probe_done(p, false, "malformed DNS answer (%zd bytes)", n);
-			return 0;
+			return;
 		}
 		if (reply.rcode == 0 || reply.rcode == 3)
 			probe_done(p, true, NULL);
 		else
 			probe_done(p, false, "the server answered %s", dns_rcode_to_string(reply.rcode));
-		return 0;
+		return;
 	}
 }
 
@@ -76,6 +77,8 @@ static void dns_start(struct probe *p)
 		return;
 	}
 	p->op = op;
+	op->fd = -1;
+	op->watch = (struct io_watch)IO_WATCH_INIT;
 	if (getrandom(&op->id, sizeof(op->id), GRND_NONBLOCK) != sizeof(op->id))
 		op->id = (uint16_t)rand();
 	len = dns_build_query(p->check->request, op->id, DNS_TYPE_A, query, sizeof(query));
@@ -92,11 +95,8 @@ static void dns_start(struct probe *p)
 		probe_done(p, false, "cannot send the query: %s", strerror(errno));
 		return;
 	}
-	if ((r = sd_event_add_io(p->manager->event, &op->io, op->fd, EPOLLIN, on_readable, p)) < 0) {
-		probe_done(p, false, "event loop: %s", strerror(-r));
-		return;
-	}
-	sd_event_source_set_description(op->io, "check-dns");
+	if ((r = io_mux_add(p->manager->mux, &op->watch, op->fd, EPOLLIN, on_readable, p)) < 0)
+		probe_done(p, false, "epoll: %s", strerror(-r));
 }
 
 const struct check_ops check_dns_ops = {

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io_mux.h"
 #include "log.h"
+#include "stream.h"
 #include "manager.h"
 
 /* Bytes of a body kept for the receive regex; the transfer stops there. */
@@ -32,7 +34,7 @@ struct http_op {
 
 static void drain_done(struct http_engine *h);
 
-static int on_socket_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+static void on_socket_ready(struct io_watch *w, int fd, uint32_t revents, void *userdata)
 {
 	struct http_engine *h = userdata;
 	int flags = 0, running;
@@ -45,27 +47,33 @@ static int on_socket_ready(sd_event_source *s, int fd, uint32_t revents, void *u
 		flags |= CURL_CSELECT_ERR;
 	curl_multi_socket_action(h->multi, fd, flags, &running);
 	drain_done(h);
-	return 0;
 }
 
 /* libcurl says which sockets to watch for what. */
 static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
 	struct http_engine *h = userp;
-	sd_event_source *src = socketp;
+	struct io_watch *w = socketp;
 	uint32_t events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
 
 	if (what == CURL_POLL_REMOVE) {
-		sd_event_source_disable_unref(src);
+		if (w) {
+			io_mux_remove(h->manager->mux, w);
+			free(w);
+		}
 		curl_multi_assign(h->multi, fd, NULL);
 		return 0;
 	}
-	if (src)
-		return sd_event_source_set_io_events(src, events) < 0 ? -1 : 0;
-	if (sd_event_add_io(h->manager->event, &src, fd, events, on_socket_ready, h) < 0)
+	if (w)
+		return io_mux_modify(h->manager->mux, w, events) < 0 ? -1 : 0;
+	if (!(w = malloc(sizeof(*w))))
 		return -1;
-	sd_event_source_set_description(src, "http-socket");
-	curl_multi_assign(h->multi, fd, src);
+	*w = (struct io_watch)IO_WATCH_INIT;
+	if (io_mux_add(h->manager->mux, w, fd, events, on_socket_ready, h) < 0) {
+		free(w);
+		return -1;
+	}
+	curl_multi_assign(h->multi, fd, w);
 	return 0;
 }
 
@@ -201,41 +209,50 @@ static void http_stop(struct probe *p)
 
 	if (!op)
 		return;
-	if (op->easy) {
-		curl_multi_remove_handle(p->manager->http->multi, op->easy);
-		curl_easy_cleanup(op->easy);
-	}
-	curl_slist_free_all(op->connect_to);
-	free(op->body);
-	free(op);
+	curl_multi_remove_handle(p->manager->http->multi, op->easy);
 	p->op = NULL;
 }
 
-static void http_start(struct probe *p)
+static void http_release(struct probe *p)
+{
+	struct http_op *op = p->state;
+
+	if (!op)
+		return;
+	curl_easy_cleanup(op->easy);
+	curl_slist_free_all(op->connect_to);
+	free(op->body);
+	free(op);
+	p->state = NULL;
+}
+
+static int close_socket(void *clientp, curl_socket_t fd)
+{
+	socket_abort(fd);
+	return 0;
+}
+
+/* The request, set up once per probe: a handle carries its options from
+ * one attempt to the next, and creating one per check costs more than
+ * the check. */
+static int http_prepare(struct probe *p, struct http_op **ret)
 {
 	const struct lvsd_check *k = p->check;
-	struct http_engine *h;
 	struct http_op *op;
 	char url[1024], host[LVSD_ADDR_STRLEN + 2], addr[LVSD_ADDR_STRLEN];
 	const char *path = k->request && k->request[0] ? k->request : "/";
 	const char *scheme = k->type == CHECK_HTTPS ? "https" : "http";
 	bool vhost = k->virtualhost && k->virtualhost[0];
-	int r;
 
-	if ((r = engine_get(p->manager, &h)) < 0) {
-		probe_done(p, false, "cannot start libcurl: %s", strerror(-r));
-		return;
-	}
 	if (!(op = calloc(1, sizeof(*op))) || !(op->easy = curl_easy_init()) ||
 	    (p->has_receive && !(op->body = malloc(HTTP_BODY_MAX + 1)))) {
 		if (op)
 			curl_easy_cleanup(op->easy);
 		free(op);
-		probe_done(p, false, "out of memory");
-		return;
+		return -ENOMEM;
 	}
 	op->probe = p;
-	p->op = op;
+	p->state = op;
 
 	addr_format(&p->target.addr, addr);
 	snprintf(host, sizeof(host), p->target.addr.family == AF_INET6 ? "[%s]" : "%s", addr);
@@ -247,10 +264,8 @@ static void http_start(struct probe *p)
 		char to[600];
 
 		snprintf(to, sizeof(to), "%s:%u:%s:%u", k->virtualhost, p->target.port, host, p->target.port);
-		if (!(op->connect_to = curl_slist_append(NULL, to))) {
-			probe_done(p, false, "out of memory");
-			return;
-		}
+		if (!(op->connect_to = curl_slist_append(NULL, to)))
+			return -ENOMEM;
 		curl_easy_setopt(op->easy, CURLOPT_CONNECT_TO, op->connect_to);
 	}
 	curl_easy_setopt(op->easy, CURLOPT_URL, url);
@@ -258,10 +273,16 @@ static void http_start(struct probe *p)
 	curl_easy_setopt(op->easy, CURLOPT_ERRORBUFFER, op->error);
 	curl_easy_setopt(op->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(op->easy, CURLOPT_WRITEDATA, op);
+	curl_easy_setopt(op->easy, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
 	curl_easy_setopt(op->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(op->easy, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(op->easy, CURLOPT_FORBID_REUSE, 1L);
+	/* Addresses are literals: nothing to cache, and a cache of thousands
+	 * of them in libcurl's small hash table costs more than the check. */
+	curl_easy_setopt(op->easy, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
 	curl_easy_setopt(op->easy, CURLOPT_USERAGENT, "lvsd-healthd");
+	/* A check reads a status line, headers and a bounded body. */
+	curl_easy_setopt(op->easy, CURLOPT_BUFFERSIZE, 4096L);
 	/* The engine's own timer ends the attempt; this is only a backstop. */
 	curl_easy_setopt(op->easy, CURLOPT_TIMEOUT_MS, (long)(k->timeout_usec / 1000 + 1000));
 	if (k->method == HTTP_HEAD)
@@ -274,6 +295,24 @@ static void http_start(struct probe *p)
 		if (verify)
 			curl_easy_setopt(op->easy, CURLOPT_CAINFO, k->ca_file);
 	}
+	*ret = op;
+	return 0;
+}
+
+static void http_start(struct probe *p)
+{
+	struct http_engine *h;
+	struct http_op *op = p->state;
+	int r;
+
+	if ((r = engine_get(p->manager, &h)) < 0 || (!op && (r = http_prepare(p, &op)) < 0)) {
+		probe_done(p, false, "cannot set up libcurl: %s", strerror(-r));
+		return;
+	}
+	op->len = 0;
+	op->body_limit = false;
+	op->error[0] = 0;
+	p->op = op;
 	if (curl_multi_add_handle(h->multi, op->easy) != CURLM_OK)
 		probe_done(p, false, "libcurl refused the request");
 }
@@ -281,4 +320,5 @@ static void http_start(struct probe *p)
 const struct check_ops check_http_ops = {
 	.start = http_start,
 	.stop = http_stop,
+	.release = http_release,
 };

@@ -12,6 +12,11 @@
 
 static int on_probe_timer(sd_event_source *s, uint64_t usec, void *userdata);
 
+/* sd-event's default lets a timer fire up to 250 ms late, which would
+ * stretch every interval and timeout by as much: a check every second
+ * would run every 1.1 s on average, and detection would slip the same. */
+#define PROBE_TIMER_ACCURACY_USEC 1000
+
 static uint64_t random_below(uint64_t n)
 {
 	uint64_t r = 0;
@@ -118,6 +123,8 @@ void engine_stop_probe(struct probe *p)
 {
 	if (p->running)
 		p->ops->stop(p);
+	if (p->ops->release)
+		p->ops->release(p);
 	p->running = false;
 	p->timer = sd_event_source_disable_unref(p->timer);
 }
@@ -137,7 +144,8 @@ int engine_start(struct manager *m, struct probe_set *old)
 		/* Spread the first checks over the first interval: thousands
 		 * of servers must not be checked in the same millisecond. */
 		r = sd_event_add_time(m->event, &p->timer, CLOCK_MONOTONIC,
-				      now + random_below(p->check->interval_usec), 0, on_probe_timer, p);
+				      now + random_below(p->check->interval_usec), PROBE_TIMER_ACCURACY_USEC,
+				      on_probe_timer, p);
 		if (r < 0)
 			return r;
 		sd_event_source_set_description(p->timer, "probe-timer");

@@ -10,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "io_mux.h"
 #include "log.h"
 
 static void apply_log_level(const struct manager *m)
@@ -133,6 +134,11 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 		config_free(config);
 		goto fail;
 	}
+	if ((r = io_mux_new(m->event, &m->mux)) < 0) {
+		log_error("cannot set up the event loop: %s", strerror(-r));
+		config_free(config);
+		goto fail;
+	}
 	sd_event_source_set_enabled(status_timer, SD_EVENT_ON);
 	sd_event_source_set_floating(status_timer, true);
 	sd_event_source_unref(status_timer);
@@ -183,6 +189,7 @@ void manager_free(struct manager *m)
 	ctl_server_free(m->ctl);
 	http_engine_free(m->http);
 	ping_sockets_free(m->ping);
+	io_mux_free(m->mux);
 	sd_event_source_disable_unref(m->sigterm);
 	sd_event_source_disable_unref(m->sigint);
 	sd_event_source_disable_unref(m->sighup);

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "probe_set.h"
 
+struct io_mux;
 struct ping_sockets;
 struct http_engine;
 
@@ -23,6 +24,7 @@ struct manager {
 	struct lvsd_config *config;
 	struct probe_set probes;
 
+	struct io_mux *mux;             /* the check sockets */
 	struct ping_sockets *ping;      /* opened with the first ping probe */
 	struct http_engine *http;       /* libcurl multi on the event loop */
 	char hostname[256];             /* for SMTP's EHLO */

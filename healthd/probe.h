@@ -25,6 +25,9 @@ struct check_ops {
 	/* Abandons the attempt in flight (timeout, removal): frees p->op
 	 * without reporting. */
 	void (*stop)(struct probe *p);
+	/* Optional: frees p->state, what the type keeps between attempts,
+	 * when the probe goes away. */
+	void (*release)(struct probe *p);
 };
 
 /* The real servers a probe decides for: indexes into the configuration. */
@@ -57,6 +60,7 @@ struct probe {
 	bool running;
 	uint64_t started_usec;
 	void *op;                        /* the check type's attempt state */
+	void *state;                     /* ... and what it keeps between attempts */
 };
 
 /* Ends the attempt: passed, or failed for the printf-style reason. */

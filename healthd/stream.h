@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
+#include "io_mux.h"
 #include "probe.h"
 
 #define STREAM_IN_MAX 4096
@@ -29,7 +30,7 @@ struct stream {
 	struct probe *probe;
 	stream_handler_t handler;
 	int fd;
-	sd_event_source *io;
+	struct io_watch watch;
 	bool connected;
 	int phase;                      /* the check type's conversation state */
 	char in[STREAM_IN_MAX];         /* always NUL-terminated */
@@ -44,5 +45,7 @@ void stream_open(struct probe *p, stream_handler_t handler);
 int stream_send(struct stream *s, const void *data, size_t len);
 /* Drops the first n bytes of in[]. */
 void stream_consume(struct stream *s, size_t n);
+/* Closes a TCP socket with a reset (no TIME_WAIT left behind). */
+void socket_abort(int fd);
 /* The check type's stop(): frees p->op. */
 void stream_stop(struct probe *p);
