@@ -136,9 +136,13 @@ static void log_success(const struct ipvs_op *op, bool with_new_service, bool co
 			    op->dest->name, dest, op->dest->weight, fwd_name(op->dest->fwd));
 		break;
 	case IPVS_OP_EDIT_DEST:
-		log_virtual(LOG_INFO, vname, "virtual %s: real server %s (%s) weight %u -> %u, %s -> %s",
-			    vname, op->dest->name, dest, op->old_dest->weight, op->dest->weight,
-			    fwd_name(op->old_dest->fwd), fwd_name(op->dest->fwd));
+		if ((op->old_dest->fwd & IP_VS_CONN_F_FWD_MASK) == (op->dest->fwd & IP_VS_CONN_F_FWD_MASK))
+			log_virtual(LOG_INFO, vname, "virtual %s: real server %s (%s) weight %u -> %u",
+				    vname, op->dest->name, dest, op->old_dest->weight, op->dest->weight);
+		else
+			log_virtual(LOG_INFO, vname, "virtual %s: real server %s (%s) weight %u -> %u, %s -> %s",
+				    vname, op->dest->name, dest, op->old_dest->weight, op->dest->weight,
+				    fwd_name(op->old_dest->fwd), fwd_name(op->dest->fwd));
 		break;
 	case IPVS_OP_DEL_DEST:
 		log_virtual(LOG_INFO, vname, "virtual %s: removed real server %s%s", vname, dest,
