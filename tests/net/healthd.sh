@@ -257,4 +257,23 @@ kill -TERM "$hpid"
 wait "$hpid"
 expect_eq "SIGTERM: healthd exits 0" 0 $?
 hpid=
+
+echo "# ping without CAP_NET_RAW: the kernel's ping sockets"
+cat > "$conf" <<'CONF'
+virtual ping-up { address = "203.0.113.1:80"  check { type = ping  interval = 500ms  timeout = 300ms  rise = 1  fall = 1 }  real r { address = "192.0.2.11:80" } }
+virtual ping6-up { address = "[2001:db8:1::1]:80"  check { type = ping  interval = 500ms  timeout = 300ms  rise = 1  fall = 1 }  real r { address = "[2001:db8::11]:80" } }
+virtual ping-filtered { address = "203.0.113.2:80"  check { type = ping  interval = 500ms  timeout = 300ms  rise = 1  fall = 1 }  real r { address = "192.0.2.27:80" } }
+CONF
+: > "$hlog"
+ip netns exec "$NET_NS_DIR" setpriv --inh-caps=-net_raw --bounding-set=-net_raw \
+	"$healthd" -f "$conf" -R "$run" -N lb1 -l debug 2>"$hlog" &
+hpid=$!
+wait_for 10 test -S "$run/healthd.sock"
+expect ping-up up
+expect ping6-up up
+expect ping-filtered down 'no answer within 300 ms'
+expect_match "without CAP_NET_RAW healthd uses ping sockets" 'ICMP ping socket' "$(cat "$hlog")"
+kill -TERM "$hpid"
+wait "$hpid"
+hpid=
 summary
