@@ -1,0 +1,155 @@
+/* Heartbeat packets: encoding, authentication, strict decoding. */
+#include "hb_wire.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#define HEADER_SIZE 25
+
+static void put_u16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = (uint8_t)v; }
+static uint16_t get_u16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Names: 1..HB_NAME_MAX printable bytes, no spaces (they appear in logs). */
+static bool name_ok(const uint8_t *s, size_t n, bool may_be_empty)
+{
+	if (n == 0)
+		return may_be_empty;
+	if (n > HB_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= 0x20 || s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+static int put_name(uint8_t *buf, size_t size, size_t *pos, const char *name, bool may_be_empty)
+{
+	size_t n = strnlen(name, HB_NAME_MAX + 1);
+
+	if (!name_ok((const uint8_t *)name, n, may_be_empty))
+		return -EINVAL;
+	if (size - *pos < n + 1)
+		return -ENOSPC;
+	buf[(*pos)++] = (uint8_t)n;
+	memcpy(buf + *pos, name, n);
+	*pos += n;
+	return 0;
+}
+
+int hb_encode(const struct hb_packet *p, struct hmac *key, uint8_t *buf, size_t size)
+{
+	size_t pos = HEADER_SIZE;
+	int r;
+
+	if (size > HB_PACKET_MAX)
+		size = HB_PACKET_MAX;
+	if (size < HEADER_SIZE + HMAC_SIZE)
+		return -ENOSPC;
+	if ((p->type != HB_ALIVE && p->type != HB_HANDOVER) || p->n_groups > HB_MAX_GROUPS)
+		return -EINVAL;
+	memcpy(buf, HB_MAGIC, 4);
+	buf[4] = HB_VERSION;
+	buf[5] = p->type;
+	put_u16(buf + 6, p->flags);
+	put_u64(buf + 8, p->epoch);
+	put_u64(buf + 16, p->seq);
+	buf[24] = p->priority;
+	if ((r = put_name(buf, size, &pos, p->sender, false)) < 0)
+		return r;
+	if (pos == size)
+		return -ENOSPC;
+	buf[pos++] = p->n_groups;
+	for (unsigned i = 0; i < p->n_groups; i++) {
+		if ((r = put_name(buf, size, &pos, p->groups[i].name, false)) < 0)
+			return r;
+		if (pos == size || p->groups[i].role > HB_ROLE_FAULT)
+			return pos == size ? -ENOSPC : -EINVAL;
+		buf[pos++] = p->groups[i].role;
+	}
+	if ((r = put_name(buf, size, &pos, p->type == HB_HANDOVER ? p->target : "", p->type != HB_HANDOVER)) < 0)
+		return r;
+	if (size - pos < HMAC_SIZE)
+		return -ENOSPC;
+	if ((r = hmac_compute(key, buf, pos, buf + pos)) < 0)
+		return r;
+	return (int)(pos + HMAC_SIZE);
+}
+
+static int get_name(const uint8_t *buf, size_t end, size_t *pos, char *out, bool may_be_empty)
+{
+	size_t n;
+
+	if (*pos >= end)
+		return -EBADMSG;
+	n = buf[(*pos)++];
+	if (end - *pos < n || !name_ok(buf + *pos, n, may_be_empty))
+		return -EBADMSG;
+	memcpy(out, buf + *pos, n);
+	out[n] = 0;
+	*pos += n;
+	return 0;
+}
+
+int hb_decode(const uint8_t *buf, size_t len, struct hmac *key, struct hb_packet *ret)
+{
+	size_t end, pos = HEADER_SIZE;
+
+	memset(ret, 0, sizeof(*ret));
+	if (len < HEADER_SIZE + HMAC_SIZE || len > HB_PACKET_MAX || memcmp(buf, HB_MAGIC, 4) != 0)
+		return -EBADMSG;
+	if (buf[4] != HB_VERSION)
+		return -EPROTONOSUPPORT;
+	end = len - HMAC_SIZE;
+	/* Nothing from an unauthenticated packet is looked at further. */
+	if (hmac_verify(key, buf, end, buf + end) < 0)
+		return -EPERM;
+
+	ret->type = buf[5];
+	ret->flags = get_u16(buf + 6);
+	ret->epoch = get_u64(buf + 8);
+	ret->seq = get_u64(buf + 16);
+	ret->priority = buf[24];
+	if (ret->type != HB_ALIVE && ret->type != HB_HANDOVER)
+		return -EBADMSG;
+	if (get_name(buf, end, &pos, ret->sender, false) < 0 || pos >= end)
+		return -EBADMSG;
+	ret->n_groups = buf[pos++];
+	if (ret->n_groups > HB_MAX_GROUPS)
+		return -EBADMSG;
+	for (unsigned i = 0; i < ret->n_groups; i++) {
+		if (get_name(buf, end, &pos, ret->groups[i].name, false) < 0 || pos >= end)
+			return -EBADMSG;
+		ret->groups[i].role = buf[pos++];
+		if (ret->groups[i].role > HB_ROLE_FAULT)
+			return -EBADMSG;
+	}
+	if (get_name(buf, end, &pos, ret->target, ret->type != HB_HANDOVER) < 0)
+		return -EBADMSG;
+	if (ret->type == HB_ALIVE && ret->target[0])
+		return -EBADMSG;
+	return pos == end ? 0 : -EBADMSG;
+}
+
+bool hb_seen_accept(struct hb_seen *s, uint64_t epoch, uint64_t seq)
+{
+	if (s->any && (epoch < s->epoch || (epoch == s->epoch && seq <= s->seq)))
+		return false;
+	*s = (struct hb_seen){ .any = true, .epoch = epoch, .seq = seq };
+	return true;
+}

@@ -1,0 +1,145 @@
+/* Heartbeat packets: authenticated round trips; anything else is refused. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cluster_key.h"
+#include "hb_wire.h"
+
+static struct hmac *key(uint8_t fill)
+{
+	uint8_t k[DERIVED_KEY_SIZE];
+	struct hmac *h = NULL;
+
+	memset(k, fill, sizeof(k));
+	cr_assert_eq(hmac_new(k, &h), 0);
+	return h;
+}
+
+static struct hb_packet sample(void)
+{
+	struct hb_packet p = { .type = HB_ALIVE, .flags = HB_FLAG_FIT, .epoch = 1763790000000000ULL,
+			       .seq = 42, .priority = 150, .n_groups = 2 };
+
+	strcpy(p.sender, "lb1");
+	strcpy(p.groups[0].name, "www");
+	p.groups[0].role = HB_ROLE_MASTER;
+	strcpy(p.groups[1].name, "mail");
+	p.groups[1].role = HB_ROLE_BACKUP;
+	return p;
+}
+
+Test(hb_wire, round_trip)
+{
+	struct hmac *k = key(1);
+	struct hb_packet p = sample(), back;
+	uint8_t buf[HB_PACKET_MAX];
+	int n = hb_encode(&p, k, buf, sizeof(buf));
+
+	cr_assert_gt(n, 0);
+	cr_assert_eq(hb_decode(buf, (size_t)n, k, &back), 0);
+	cr_assert_str_eq(back.sender, "lb1");
+	cr_assert_eq(back.epoch, p.epoch);
+	cr_assert_eq(back.seq, 42);
+	cr_assert_eq(back.priority, 150);
+	cr_assert_eq(back.flags, HB_FLAG_FIT);
+	cr_assert_eq(back.n_groups, 2);
+	cr_assert_str_eq(back.groups[1].name, "mail");
+	cr_assert_eq(back.groups[0].role, HB_ROLE_MASTER);
+	hmac_free(k);
+}
+
+Test(hb_wire, handover_names_its_target)
+{
+	struct hmac *k = key(1);
+	struct hb_packet p = sample(), back;
+	uint8_t buf[HB_PACKET_MAX];
+	int n;
+
+	p.type = HB_HANDOVER;
+	cr_assert_eq(hb_encode(&p, k, buf, sizeof(buf)), -EINVAL, "a handover needs a target");
+	strcpy(p.target, "lb2");
+	n = hb_encode(&p, k, buf, sizeof(buf));
+	cr_assert_eq(hb_decode(buf, (size_t)n, k, &back), 0);
+	cr_assert_str_eq(back.target, "lb2");
+	hmac_free(k);
+}
+
+Test(hb_wire, another_key_is_refused)
+{
+	struct hmac *k = key(1), *other = key(2);
+	struct hb_packet p = sample(), back;
+	uint8_t buf[HB_PACKET_MAX];
+	int n = hb_encode(&p, other, buf, sizeof(buf));
+
+	cr_assert_eq(hb_decode(buf, (size_t)n, k, &back), -EPERM);
+	hmac_free(k);
+	hmac_free(other);
+}
+
+Test(hb_wire, every_changed_bit_and_every_truncation_is_refused)
+{
+	struct hmac *k = key(1);
+	struct hb_packet p = sample(), back;
+	uint8_t buf[HB_PACKET_MAX];
+	int n = hb_encode(&p, k, buf, sizeof(buf));
+
+	for (int i = 0; i < n * 8; i++) {
+		buf[i / 8] ^= (uint8_t)(1 << (i % 8));
+		cr_assert_neq(hb_decode(buf, (size_t)n, k, &back), 0, "bit %d", i);
+		buf[i / 8] ^= (uint8_t)(1 << (i % 8));
+	}
+	for (int len = 0; len < n; len++)
+		cr_assert_neq(hb_decode(buf, (size_t)len, k, &back), 0, "length %d", len);
+	cr_assert_eq(hb_decode(buf, (size_t)n, k, &back), 0);
+	hmac_free(k);
+}
+
+Test(hb_wire, bad_names_are_not_encoded)
+{
+	struct hmac *k = key(1);
+	struct hb_packet p = sample();
+	uint8_t buf[HB_PACKET_MAX];
+
+	strcpy(p.sender, "lb 1");
+	cr_assert_eq(hb_encode(&p, k, buf, sizeof(buf)), -EINVAL);
+	p = sample();
+	memset(p.groups[0].name, 'x', HB_NAME_MAX);
+	p.groups[0].name[HB_NAME_MAX] = 0;
+	cr_assert_gt(hb_encode(&p, k, buf, sizeof(buf)), 0, "63 bytes is the limit, inclusive");
+	cr_assert_eq(hb_encode(&p, k, buf, 40), -ENOSPC);
+	hmac_free(k);
+}
+
+Test(hb_wire, replays_and_old_sequences_are_refused)
+{
+	struct hb_seen s = { 0 };
+
+	cr_assert(hb_seen_accept(&s, 100, 5));
+	cr_assert_not(hb_seen_accept(&s, 100, 5), "the same packet again");
+	cr_assert_not(hb_seen_accept(&s, 100, 4), "an older one");
+	cr_assert(hb_seen_accept(&s, 100, 9), "gaps are fine: packets get lost");
+	cr_assert_not(hb_seen_accept(&s, 99, 1000), "an earlier life of the sender");
+	cr_assert(hb_seen_accept(&s, 101, 1), "the sender restarted");
+	cr_assert_not(hb_seen_accept(&s, 100, 10));
+}
+
+Test(hb_wire, derived_keys_differ_by_purpose_and_need_a_private_file)
+{
+	char path[] = "/tmp/test-hb-key.XXXXXX";
+	uint8_t a[DERIVED_KEY_SIZE], b[DERIVED_KEY_SIZE];
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "0123456789abcdef0123456789abcdef", 32), 32);
+	close(fd);
+	cr_assert_eq(chmod(path, 0600), 0);
+	cr_assert_eq(cluster_key_derive(path, "lvsd heartbeat v1", a), 0);
+	cr_assert_eq(cluster_key_derive(path, "lvsd sync v1", b), 0);
+	cr_assert_neq(memcmp(a, b, sizeof(a)), 0);
+	cr_assert_eq(chmod(path, 0644), 0);
+	cr_assert_eq(cluster_key_derive(path, "lvsd heartbeat v1", a), -EPERM);
+	unlink(path);
+}
