@@ -13,6 +13,8 @@ static const char *const type_names[] = {
 	[IPC_MSG_REAL] = "real",
 	[IPC_MSG_END] = "end",
 	[IPC_MSG_HEALTH] = "health",
+	[IPC_MSG_PEER] = "peer",
+	[IPC_MSG_VIP_GROUP] = "vip",
 };
 
 const char *ipc_type_to_string(enum ipc_type t)
@@ -186,6 +188,18 @@ static void encode_payload(struct writer *w, const struct ipc_message *m)
 		put_u32(w, m->health.checks);
 		put_str(w, m->health.reason, sizeof(m->health.reason));
 		break;
+	case IPC_MSG_PEER:
+		put_str(w, m->peer.name, sizeof(m->peer.name));
+		put_u8(w, m->peer.alive);
+		put_u8(w, m->peer.self);
+		put_u8(w, m->peer.priority);
+		break;
+	case IPC_MSG_VIP_GROUP:
+		put_str(w, m->vip.name, sizeof(m->vip.name));
+		put_u8(w, m->vip.role);
+		put_str(w, m->vip.holder, sizeof(m->vip.holder));
+		put_str(w, m->vip.addresses, sizeof(m->vip.addresses));
+		break;
 	default:
 		w->error = -EINVAL;
 	}
@@ -274,6 +288,22 @@ int ipc_decode(const uint8_t *buf, size_t len, struct ipc_message *ret)
 		ret->health.checks = get_u32(&r);
 		get_str(&r, ret->health.reason, sizeof(ret->health.reason));
 		if (ret->health.health >= _IPC_HEALTH_MAX || ret->health.last_ok > 1)
+			r.error = -EBADMSG;
+		break;
+	case IPC_MSG_PEER:
+		get_str(&r, ret->peer.name, sizeof(ret->peer.name));
+		ret->peer.alive = get_u8(&r);
+		ret->peer.self = get_u8(&r);
+		ret->peer.priority = get_u8(&r);
+		if (ret->peer.alive > 1 || ret->peer.self > 1)
+			r.error = -EBADMSG;
+		break;
+	case IPC_MSG_VIP_GROUP:
+		get_str(&r, ret->vip.name, sizeof(ret->vip.name));
+		ret->vip.role = get_u8(&r);
+		get_str(&r, ret->vip.holder, sizeof(ret->vip.holder));
+		get_str(&r, ret->vip.addresses, sizeof(ret->vip.addresses));
+		if (ret->vip.role > 2)
 			r.error = -EBADMSG;
 		break;
 	default:

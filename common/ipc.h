@@ -28,6 +28,8 @@ enum ipc_type {
 	IPC_MSG_REAL = 66,        /* one real server of the last VIRTUAL */
 	IPC_MSG_END = 67,         /* end of a snapshot */
 	IPC_MSG_HEALTH = 68,      /* healthd: one real server's health */
+	IPC_MSG_PEER = 69,        /* heartbeatd: one director */
+	IPC_MSG_VIP_GROUP = 70,   /* heartbeatd: one VIP group */
 };
 
 const char *ipc_type_to_string(enum ipc_type t);
@@ -76,6 +78,22 @@ struct ipc_health_report {
 	char reason[IPC_NAME_MAX];      /* why the last check failed, or "" */
 };
 
+/* A director as heartbeatd sees it (itself included). */
+struct ipc_peer {
+	char name[IPC_NAME_MAX];
+	uint8_t alive;
+	uint8_t self;
+	uint8_t priority;
+};
+
+/* A VIP group: this director's role in it and who holds it. */
+struct ipc_vip_group {
+	char name[IPC_NAME_MAX];
+	uint8_t role;                   /* 0 backup, 1 master, 2 fault */
+	char holder[IPC_NAME_MAX];      /* "" when nobody */
+	char addresses[512];            /* "192.0.2.50/24 2001:db8::50/64" */
+};
+
 struct ipc_error {
 	int32_t error;                  /* negative errno */
 	char text[256];
@@ -93,6 +111,8 @@ struct ipc_message {
 		struct ipc_error error;
 		struct ipc_end end;
 		struct ipc_health_report health;
+		struct ipc_peer peer;
+		struct ipc_vip_group vip;
 	};
 };
 

@@ -98,15 +98,17 @@ static int fetch(const struct options *o, const char *daemon, bool quiet_absent,
 	return r < 0 ? (r == -ETIMEDOUT || r == -ECONNRESET ? -EHOSTUNREACH : r) : 0;
 }
 
-/* directord's table, with healthd's verdicts joined in. Without directord
- * the health alone is shown, and the exit status says directord is away. */
+/* directord's table, with healthd's verdicts joined in, and heartbeatd's
+ * peers and VIP groups. Without directord the others alone are shown, and
+ * the exit status says directord is away. */
 static int cmd_status(const struct options *o)
 {
 	struct status_view st = { 0 };
 	int r = fetch(o, "directord", false, &st);
 	int h = fetch(o, "healthd", true, &st);
+	int b = fetch(o, "heartbeatd", true, &st);
 
-	if (r == 0 || h == 0) {
+	if (r == 0 || h == 0 || b == 0) {
 		if (o->json)
 			status_print_json(stdout, o->node, &st);
 		else
@@ -115,6 +117,8 @@ static int cmd_status(const struct options *o)
 	status_view_clear(&st);
 	if (r == 0)
 		r = h == -EHOSTUNREACH ? 0 : h;
+	if (r == 0)
+		r = b == -EHOSTUNREACH ? 0 : b;
 	return r == 0 ? 0 : r == -EHOSTUNREACH ? EXIT_UNREACHABLE : EXIT_REFUSED;
 }
 

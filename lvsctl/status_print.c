@@ -78,6 +78,24 @@ int status_view_add(struct status_view *st, const struct ipc_message *m)
 		return add_real(v, &m->real) ? 0 : -ENOMEM;
 	case IPC_MSG_HEALTH:
 		return add_health(st, &m->health);
+	case IPC_MSG_PEER: {
+		struct ipc_peer *p = realloc(st->peers, (st->n_peers + 1) * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		st->peers = p;
+		st->peers[st->n_peers++] = m->peer;
+		return 0;
+	}
+	case IPC_MSG_VIP_GROUP: {
+		struct ipc_vip_group *vips = realloc(st->vips, (st->n_vips + 1) * sizeof(*vips));
+
+		if (!vips)
+			return -ENOMEM;
+		st->vips = vips;
+		st->vips[st->n_vips++] = m->vip;
+		return 0;
+	}
 	default:
 		return -EBADMSG;
 	}
@@ -88,6 +106,8 @@ void status_view_clear(struct status_view *st)
 	for (size_t i = 0; i < st->n_virtuals; i++)
 		free(st->virtuals[i].reals);
 	free(st->virtuals);
+	free(st->peers);
+	free(st->vips);
 	*st = (struct status_view){ 0 };
 }
 
@@ -102,9 +122,19 @@ static const char *virtual_address(const struct ipc_virtual *v, char *buf, size_
 	return buf;
 }
 
+static const char *const role_names[] = { "backup", "master", "fault" };
+
 void status_print_text(FILE *f, const char *node, const struct status_view *st)
 {
 	fprintf(f, "node %s\n", node);
+	for (size_t i = 0; i < st->n_peers; i++)
+		if (!st->peers[i].self)
+			fprintf(f, "peer %-16s %-5s priority %u\n", st->peers[i].name,
+				st->peers[i].alive ? "alive" : "dead", st->peers[i].priority);
+	for (size_t i = 0; i < st->n_vips; i++)
+		fprintf(f, "vip %-17s %-6s holder %-16s %s\n", st->vips[i].name,
+			role_names[st->vips[i].role < 3 ? st->vips[i].role : 0],
+			st->vips[i].holder[0] ? st->vips[i].holder : "-", st->vips[i].addresses);
 	for (size_t i = 0; i < st->n_virtuals; i++) {
 		const struct status_virtual *sv = &st->virtuals[i];
 		char addr[64], ep[LVSD_ENDPOINT_STRLEN];
@@ -149,7 +179,36 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 {
 	fputs("{\"node\": ", f);
 	json_string(f, node);
-	fputs(", \"peers\": [], \"vips\": [], \"virtuals\": [", f);
+	fputs(", \"peers\": [", f);
+	for (size_t i = 0, n = 0; i < st->n_peers; i++) {
+		if (st->peers[i].self)
+			continue;
+		fputs(n++ ? ", {\"name\": " : "{\"name\": ", f);
+		json_string(f, st->peers[i].name);
+		fprintf(f, ", \"alive\": %s, \"priority\": %u}", st->peers[i].alive ? "true" : "false",
+			st->peers[i].priority);
+	}
+	fputs("], \"vips\": [", f);
+	for (size_t i = 0; i < st->n_vips; i++) {
+		const struct ipc_vip_group *v = &st->vips[i];
+		char addrs[sizeof(v->addresses)], *save = NULL;
+		int n = 0;
+
+		fputs(i ? ", {\"name\": " : "{\"name\": ", f);
+		json_string(f, v->name);
+		fputs(", \"state\": ", f);
+		json_string(f, role_names[v->role < 3 ? v->role : 0]);
+		fputs(", \"holder\": ", f);
+		json_string(f, v->holder);
+		fputs(", \"addresses\": [", f);
+		snprintf(addrs, sizeof(addrs), "%s", v->addresses);
+		for (char *a = strtok_r(addrs, " ", &save); a; a = strtok_r(NULL, " ", &save)) {
+			fputs(n++ ? ", " : "", f);
+			json_string(f, a);
+		}
+		fputs("]}", f);
+	}
+	fputs("], \"virtuals\": [", f);
 	for (size_t i = 0; i < st->n_virtuals; i++) {
 		const struct status_virtual *sv = &st->virtuals[i];
 		char ep[LVSD_ENDPOINT_STRLEN];

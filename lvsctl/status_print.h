@@ -21,6 +21,10 @@ struct status_virtual {
 struct status_view {
 	struct status_virtual *virtuals;
 	size_t n_virtuals;
+	struct ipc_peer *peers;           /* heartbeatd's, itself included */
+	size_t n_peers;
+	struct ipc_vip_group *vips;
+	size_t n_vips;
 };
 
 /* Adds one of directord's VIRTUAL or REAL messages (a REAL belongs to the

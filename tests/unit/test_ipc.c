@@ -141,3 +141,32 @@ Test(ipc, oversized_strings_are_not_encoded)
 	m.error.text[10] = 0;
 	cr_assert_eq(ipc_encode(&m, buf, 12), -ENOSPC);
 }
+
+Test(ipc, peer_and_vip_group_round_trip)
+{
+	struct ipc_message m = { .type = IPC_MSG_VIP_GROUP }, back;
+	uint8_t buf[IPC_MAX_MESSAGE];
+	int n;
+
+	strcpy(m.vip.name, "www");
+	m.vip.role = 1;
+	strcpy(m.vip.holder, "lb1");
+	strcpy(m.vip.addresses, "192.0.2.50/24 2001:db8::50/64");
+	n = ipc_encode(&m, buf, sizeof(buf));
+	cr_assert_eq(ipc_decode(buf, (size_t)n, &back), 0);
+	cr_assert_str_eq(back.vip.holder, "lb1");
+	cr_assert_str_eq(back.vip.addresses, "192.0.2.50/24 2001:db8::50/64");
+	m.vip.role = 3;
+	n = ipc_encode(&m, buf, sizeof(buf));
+	cr_assert_eq(ipc_decode(buf, (size_t)n, &back), -EBADMSG, "no fourth role");
+
+	m = (struct ipc_message){ .type = IPC_MSG_PEER };
+	strcpy(m.peer.name, "lb2");
+	m.peer.alive = 1;
+	m.peer.priority = 100;
+	n = ipc_encode(&m, buf, sizeof(buf));
+	cr_assert_eq(ipc_decode(buf, (size_t)n, &back), 0);
+	cr_assert_eq(back.peer.priority, 100);
+	for (int cut = 0; cut < n; cut++)
+		cr_assert_eq(ipc_decode(buf, (size_t)cut, &back), -EBADMSG);
+}

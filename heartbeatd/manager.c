@@ -1,0 +1,225 @@
+/* heartbeatd's life cycle: start (listen a dead time, drop VIPs left
+ * behind), heartbeat every interval, hand over and stop. */
+#include "manager.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sched.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "cluster_key.h"
+#include "log.h"
+#include "vip.h"
+
+#define HEARTBEAT_KEY_PURPOSE "lvsd heartbeat v1"
+/* sd-event would otherwise let a timer slip by up to 250 ms, far more than
+ * a dead time at millisecond intervals. */
+#define TIMER_ACCURACY_USEC 1
+
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+
+	links_send(m);
+	roles_evaluate(m, "heartbeat timer");
+	if (m->leaving) {
+		/* Stop once the groups are handed over, or after two dead
+		 * times whatever happens. */
+		if (roles_hold_nothing(m) || monotonic_usec() - m->leaving_since_usec > 2 * manager_dead_usec(m)) {
+			roles_release_all(m);
+			links_send(m);
+			return sd_event_exit(m->event, 0);
+		}
+	}
+	sd_event_source_set_time(s, usec + m->config->cluster.interval_usec);
+	return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct manager *m = userdata;
+
+	if (m->leaving)
+		return 0;
+	sd_notify(0, "STOPPING=1\nSTATUS=Handing the VIP groups over");
+	log_info("stopping on signal %u: handing the VIP groups over first", si->ssi_signo);
+	m->leaving = true;
+	m->leaving_since_usec = monotonic_usec();
+	links_send(m);
+	roles_evaluate(m, "stopping");
+	if (roles_hold_nothing(m))
+		return sd_event_exit(m->event, 0);
+	return 0;
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	/* Membership and groups are fixed for a run: a new cluster layout
+	 * needs a restart, which hands over cleanly. */
+	log_warning("SIGHUP: heartbeatd does not reload; restart it to apply a new configuration");
+	return 0;
+}
+
+static uint64_t realtime_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int find_self(struct manager *m)
+{
+	for (size_t i = 0; i < m->config->n_directors; i++)
+		if (strcmp(m->config->directors[i].name, m->opts->node) == 0) {
+			m->self = i;
+			return 0;
+		}
+	log_error("this director, \"%s\", is not in %s (set -N to one of its directors)", m->opts->node,
+		  m->config->path);
+	return -ENOENT;
+}
+
+/* SCHED_FIFO and locked memory for the tightest intervals: a heartbeat
+ * must not wait behind a busy host or a page fault. */
+static void go_realtime(void)
+{
+	struct sched_param sp = { .sched_priority = 50 };
+
+	if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
+		log_warning("realtime: cannot use SCHED_FIFO: %s", strerror(errno));
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		log_warning("realtime: cannot lock memory: %s", strerror(errno));
+}
+
+int manager_new(const struct daemon_options *opts, struct lvsd_config *config, struct manager **ret)
+{
+	struct manager *m = calloc(1, sizeof(*m));
+	uint8_t key[DERIVED_KEY_SIZE];
+	char path[4096];
+	int r;
+
+	if (!m) {
+		config_free(config);
+		return -ENOMEM;
+	}
+	m->opts = opts;
+	m->config = config;
+	log_set_level(opts->log_level >= 0 ? opts->log_level : config->log_level);
+	if ((r = find_self(m)) < 0)
+		goto fail;
+	if ((r = cluster_key_derive(config->cluster.key_file, HEARTBEAT_KEY_PURPOSE, key)) < 0) {
+		log_error("cannot use the cluster key %s: %s", config->cluster.key_file,
+			  r == -EPERM ? "it must be a regular file of mode 0600 or 0400" :
+			  r == -EINVAL ? "it must hold 32 to 4096 bytes" : strerror(-r));
+		goto fail;
+	}
+	r = hmac_new(key, &m->hmac);
+	memset(key, 0, sizeof(key));
+	if (r < 0)
+		goto fail;
+	m->peers = calloc(config->n_directors, sizeof(*m->peers));
+	m->groups = calloc(config->n_vips ? config->n_vips : 1, sizeof(*m->groups));
+	if (!m->peers || !m->groups) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < config->n_directors; i++) {
+		m->peers[i].director = &config->directors[i];
+		if (!(m->peers[i].claims = calloc(config->n_vips ? config->n_vips : 1, sizeof(bool)))) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	if ((r = vip_netlink_open(&m->nl)) < 0) {
+		log_error("cannot open rtnetlink: %s", strerror(-r));
+		goto fail;
+	}
+	if ((r = sd_event_new(&m->event)) < 0 ||
+	    (r = daemon_add_signals(m->event, on_stop, on_reload, m, &m->sigterm, &m->sigint, &m->sighup)) < 0 ||
+	    (r = sd_event_add_time_relative(m->event, &m->tick, CLOCK_MONOTONIC, 0, TIMER_ACCURACY_USEC, on_tick,
+					    m)) < 0) {
+		log_error("cannot set up the event loop: %s", strerror(-r));
+		goto fail;
+	}
+	sd_event_source_set_description(m->tick, "heartbeat");
+	sd_event_source_set_priority(m->tick, SD_EVENT_PRIORITY_IMPORTANT);
+	for (size_t g = 0; g < config->n_vips; g++) {
+		m->groups[g].vip = &config->vips[g];
+		m->groups[g].role = HB_ROLE_BACKUP;
+		if ((r = roles_announce_timer(m, &m->groups[g])) < 0)
+			goto fail;
+	}
+	if ((r = links_open(m)) < 0)
+		goto fail;
+	for (size_t i = 0; i < m->n_links; i++)
+		sd_event_source_set_priority(m->links[i].io, SD_EVENT_PRIORITY_IMPORTANT);
+	if ((r = daemon_make_runtime_dir(opts->runtime_dir)) < 0 ||
+	    (r = daemon_socket_path(opts->runtime_dir, "heartbeatd", path, sizeof(path))) < 0 ||
+	    (r = ctl_server_new(m->event, path, manager_on_request, m, &m->ctl)) < 0) {
+		log_error("cannot serve the control socket in %s: %s", opts->runtime_dir,
+			  r == -EADDRINUSE ? "another heartbeatd is running there" : strerror(-r));
+		goto fail;
+	}
+	sd_event_set_watchdog(m->event, true);
+	*ret = m;
+	return 0;
+fail:
+	manager_free(m);
+	return r;
+}
+
+int manager_run(struct manager *m)
+{
+	int r;
+
+	if (m->config->cluster.realtime)
+		go_realtime();
+	/* A heartbeatd killed while holding a group left its addresses: a
+	 * new one holds nothing until the election says so. */
+	for (size_t g = 0; g < m->config->n_vips; g++)
+		if (vip_present(m->nl, &m->config->vips[g])) {
+			log_notice("vip %s: removing addresses left behind by an earlier run", m->config->vips[g].name);
+			vip_remove(m->nl, &m->config->vips[g]);
+		}
+	m->epoch = realtime_usec();
+	m->started_usec = monotonic_usec();
+	log_info("director %s (priority %u): %zu peers, %zu VIP groups, heartbeats every %llu ms, dead after %u",
+		 m->config->directors[m->self].name, m->config->directors[m->self].priority,
+		 m->config->n_directors - 1, m->config->n_vips,
+		 (unsigned long long)(m->config->cluster.interval_usec / 1000), m->config->cluster.dead_after);
+	sd_notify(0, "READY=1\nSTATUS=Listening for peers");
+	r = sd_event_loop(m->event);
+	if (r < 0) {
+		log_error("event loop failed: %s", strerror(-r));
+		return 1;
+	}
+	return m->exit_status;
+}
+
+void manager_free(struct manager *m)
+{
+	if (!m)
+		return;
+	ctl_server_free(m->ctl);
+	links_close(m);
+	for (size_t g = 0; m->groups && m->config && g < m->config->n_vips; g++)
+		sd_event_source_disable_unref(m->groups[g].announce_timer);
+	for (size_t i = 0; m->peers && i < m->config->n_directors; i++)
+		free(m->peers[i].claims);
+	free(m->peers);
+	free(m->groups);
+	sd_event_source_disable_unref(m->tick);
+	sd_event_source_disable_unref(m->sigterm);
+	sd_event_source_disable_unref(m->sigint);
+	sd_event_source_disable_unref(m->sighup);
+	sd_event_unref(m->event);
+	vip_netlink_close(m->nl);
+	hmac_free(m->hmac);
+	config_free(m->config);
+	free(m);
+}

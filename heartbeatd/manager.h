@@ -1,0 +1,93 @@
+/* heartbeatd's one object: configuration, heartbeat links, what each peer
+ * said, the role of this director in every VIP group, event sources. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "hb_wire.h"
+
+struct vip_netlink;
+
+struct peer {
+	const struct lvsd_director *director;
+	bool alive;
+	bool fit, leaving;
+	uint64_t last_heard_usec, alive_since_usec;
+	struct hb_seen seen;
+	uint8_t priority;
+	bool *claims;                   /* per VIP group: says it is master */
+};
+
+struct group {
+	const struct lvsd_vip *vip;
+	enum hb_role role;
+	const char *holder;             /* a director's name, or NULL */
+	unsigned announcements_left;
+	sd_event_source *announce_timer;
+	uint64_t released_wait_since;   /* handing over: since when we wait */
+};
+
+struct link {
+	int fd;
+	sd_event_source *io;
+	struct lvsd_addr local;
+	struct manager *manager;
+	unsigned index;
+};
+
+struct drop_counters {
+	unsigned long bad_mac, unknown_sender, replayed, malformed;
+	/* Warnings are rate-limited per kind of drop. */
+	uint64_t warned_bad_mac, warned_unknown_sender, warned_replayed, warned_malformed;
+};
+
+struct manager {
+	const struct daemon_options *opts;
+	sd_event *event;
+	sd_event_source *sigterm, *sigint, *sighup, *tick;
+	struct ctl_server *ctl;
+
+	struct lvsd_config *config;
+	size_t self;                    /* index of this director */
+	struct hmac *hmac;
+	struct link *links;
+	size_t n_links;
+	struct peer *peers;             /* indexed like config->directors */
+	struct group *groups;           /* indexed like config->vips */
+	struct vip_netlink *nl;
+
+	uint64_t epoch, seq;
+	uint64_t started_usec;
+	bool settled;                   /* waited a dead time after start */
+	bool leaving;                   /* stopping: handing the groups over */
+	uint64_t leaving_since_usec;
+	struct drop_counters drops;
+	int exit_status;
+};
+
+int manager_new(const struct daemon_options *opts, struct lvsd_config *config, struct manager **ret);
+int manager_run(struct manager *m);
+void manager_free(struct manager *m);
+
+/* links.c: heartbeats out and in. */
+int links_open(struct manager *m);
+void links_close(struct manager *m);
+void links_send(struct manager *m);
+
+/* roles.c: the election's answer carried out. */
+void roles_evaluate(struct manager *m, const char *why);
+void roles_release_all(struct manager *m);
+bool roles_hold_nothing(const struct manager *m);
+int roles_announce_timer(struct manager *m, struct group *g);
+const char *hb_role_to_string(enum hb_role r);
+
+/* status.c */
+void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata);
+void manager_publish(struct manager *m);
+
+uint64_t manager_dead_usec(const struct manager *m);

@@ -1,0 +1,215 @@
+/* Carrying out the election: takeover (addresses, announcements), release,
+ * one choke point that logs every change of role. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "election.h"
+#include "log.h"
+#include "manager.h"
+#include "vip.h"
+
+static const char *const role_names[] = {
+	[HB_ROLE_BACKUP] = "backup",
+	[HB_ROLE_MASTER] = "master",
+	[HB_ROLE_FAULT] = "fault",
+};
+
+const char *hb_role_to_string(enum hb_role r)
+{
+	return r <= HB_ROLE_FAULT ? role_names[r] : "?";
+}
+
+uint64_t manager_dead_usec(const struct manager *m)
+{
+	return (uint64_t)m->config->cluster.dead_after * m->config->cluster.interval_usec;
+}
+
+static int on_announce(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct group *g = userdata;
+	uint64_t next;
+
+	if (g->role != HB_ROLE_MASTER)
+		return 0;
+	vip_announce(g->vip);
+	if (g->announcements_left > 0)
+		g->announcements_left--;
+	next = g->announcements_left > 0 ? g->vip->garp_interval_usec : g->vip->garp_refresh_usec;
+	if (next == 0)
+		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	sd_event_source_set_time(s, usec + next);
+	return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+static void set_role(struct manager *m, struct group *g, enum hb_role role, const char *why)
+{
+	if (g->role == role)
+		return;
+	log_full(role == HB_ROLE_MASTER || g->role == HB_ROLE_MASTER ? LOG_NOTICE : LOG_INFO, "LVSD_VIP",
+		 g->vip->name, "vip %s: %s -> %s (%s)", g->vip->name, hb_role_to_string(g->role),
+		 hb_role_to_string(role), why);
+	g->role = role;
+	g->released_wait_since = 0;
+	manager_publish(m);
+}
+
+static void take_over(struct manager *m, struct group *g, const char *why)
+{
+	uint64_t now = 0;
+
+	if (vip_add(m->nl, g->vip) < 0)
+		log_full(LOG_ERR, "LVSD_VIP", g->vip->name, "vip %s: some addresses could not be added", g->vip->name);
+	set_role(m, g, HB_ROLE_MASTER, why);
+	/* The first announcement at once, the others at garp-interval. */
+	vip_announce(g->vip);
+	g->announcements_left = g->vip->garp_count > 1 ? g->vip->garp_count - 1 : 0;
+	if (g->announcements_left || g->vip->garp_refresh_usec) {
+		sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+		sd_event_source_set_time(g->announce_timer,
+					 now + (g->announcements_left ? g->vip->garp_interval_usec
+								      : g->vip->garp_refresh_usec));
+		sd_event_source_set_enabled(g->announce_timer, SD_EVENT_ONESHOT);
+	}
+}
+
+static void release(struct manager *m, struct group *g, enum hb_role role, const char *why)
+{
+	sd_event_source_set_enabled(g->announce_timer, SD_EVENT_OFF);
+	if (vip_remove(m->nl, g->vip) < 0)
+		log_full(LOG_ERR, "LVSD_VIP", g->vip->name, "vip %s: some addresses could not be removed",
+			 g->vip->name);
+	set_role(m, g, role, why);
+}
+
+static void update_liveness(struct manager *m, uint64_t now)
+{
+	for (size_t i = 0; i < m->config->n_directors; i++) {
+		struct peer *p = &m->peers[i];
+
+		if (i == m->self || !p->alive || now - p->last_heard_usec <= manager_dead_usec(m))
+			continue;
+		p->alive = false;
+		memset(p->claims, 0, m->config->n_vips * sizeof(*p->claims));
+		log_warning("director %s is dead: no heartbeat for %llu ms", p->director->name,
+			    (unsigned long long)((now - p->last_heard_usec) / 1000));
+		manager_publish(m);
+	}
+}
+
+static void decide(struct manager *m, size_t gi, uint64_t now, const char *why)
+{
+	struct group *g = &m->groups[gi];
+	size_t n = m->config->n_directors;
+	struct election_member members[n ? n : 1];
+	struct election_group eg = {
+		.preferred = g->vip->preferred,
+		.failback = m->config->cluster.failback,
+		.failback_delay_usec = m->config->cluster.failback_delay_usec,
+	};
+	bool links_up = vip_links_up(g->vip);
+	size_t claimants = 0;
+	int winner;
+	char reason[160];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct peer *p = &m->peers[i];
+		bool self = i == m->self;
+
+		members[i] = (struct election_member){
+			.name = m->config->directors[i].name,
+			.priority = self ? m->config->directors[i].priority : p->priority,
+			.alive = self || p->alive,
+			.links_up = self ? links_up : p->fit,
+			.ping_ok = self ? true : p->fit,
+			.leaving = self ? m->leaving : p->leaving,
+			.alive_since_usec = self ? m->started_usec : p->alive_since_usec,
+		};
+		if (self ? g->role == HB_ROLE_MASTER : (p->alive && p->claims[gi])) {
+			claimants++;
+			eg.holder = members[i].name;
+		}
+	}
+	/* Two holders (a healed partition): nobody's tenure counts, the
+	 * election alone decides, and the loser lets go below. */
+	if (claimants > 1)
+		eg.holder = NULL;
+	winner = election_decide(members, n, &eg, now);
+	g->holder = winner >= 0 ? members[winner].name : NULL;
+
+	if (winner >= 0 && (size_t)winner == m->self) {
+		if (g->role != HB_ROLE_MASTER) {
+			snprintf(reason, sizeof(reason), "%s: %s", why,
+				 claimants ? "this director wins the election" : "nobody holds it");
+			take_over(m, g, reason);
+			links_send(m);  /* tell the others at once */
+		}
+		return;
+	}
+	if (g->role != HB_ROLE_MASTER) {
+		set_role(m, g, links_up ? HB_ROLE_BACKUP : HB_ROLE_FAULT, links_up ? why : "an interface is down");
+		return;
+	}
+	/* We hold it and should not. Let go at once when nobody else can or
+	 * our links are down; otherwise once the winner has said it holds
+	 * it, so the handover loses nothing, or after a dead time. */
+	if (!links_up) {
+		release(m, g, HB_ROLE_FAULT, "an interface of the group is down");
+	} else if (winner < 0) {
+		release(m, g, HB_ROLE_BACKUP, m->leaving ? "stopping, and no peer can take it" : why);
+	} else if (m->peers[winner].claims[gi]) {
+		snprintf(reason, sizeof(reason), "%s holds it now", members[winner].name);
+		release(m, g, HB_ROLE_BACKUP, reason);
+	} else if (!g->released_wait_since) {
+		g->released_wait_since = now;
+		log_full(LOG_INFO, "LVSD_VIP", g->vip->name, "vip %s: handing over to %s", g->vip->name,
+			 members[winner].name);
+	} else if (now - g->released_wait_since > manager_dead_usec(m)) {
+		snprintf(reason, sizeof(reason), "%s did not take it within the dead time", members[winner].name);
+		release(m, g, HB_ROLE_BACKUP, reason);
+	}
+}
+
+void roles_evaluate(struct manager *m, const char *why)
+{
+	uint64_t now = monotonic_usec();
+
+	update_liveness(m, now);
+	if (!m->settled) {
+		/* Hear the peers for a dead time before claiming anything:
+		 * a restarted director must not grab a group someone holds. */
+		if (now - m->started_usec < manager_dead_usec(m))
+			return;
+		m->settled = true;
+		log_info("listened for a dead time: deciding roles");
+	}
+	for (size_t g = 0; g < m->config->n_vips; g++)
+		decide(m, g, now, why);
+}
+
+void roles_release_all(struct manager *m)
+{
+	for (size_t g = 0; g < m->config->n_vips; g++)
+		if (m->groups[g].role == HB_ROLE_MASTER)
+			release(m, &m->groups[g], HB_ROLE_BACKUP, "stopping");
+}
+
+bool roles_hold_nothing(const struct manager *m)
+{
+	for (size_t g = 0; g < m->config->n_vips; g++)
+		if (m->groups[g].role == HB_ROLE_MASTER)
+			return false;
+	return true;
+}
+
+int roles_announce_timer(struct manager *m, struct group *g)
+{
+	int r = sd_event_add_time(m->event, &g->announce_timer, CLOCK_MONOTONIC, UINT64_MAX, 1, on_announce, g);
+
+	if (r >= 0) {
+		sd_event_source_set_enabled(g->announce_timer, SD_EVENT_OFF);
+		sd_event_source_set_description(g->announce_timer, "announce");
+	}
+	return r;
+}

@@ -1,0 +1,84 @@
+/* heartbeatd's control socket: the directors and the VIP groups, and for
+ * subscribers a new snapshot after every change. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "manager.h"
+
+static void vip_addresses(const struct lvsd_vip *v, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < v->n_addresses && len < size; i++) {
+		char a[LVSD_ADDR_STRLEN];
+
+		len += (size_t)snprintf(buf + len, size - len, "%s%s/%u", i ? " " : "",
+					addr_format(&v->addresses[i].addr, a), v->addresses[i].prefixlen);
+	}
+}
+
+static int send_snapshot(struct manager *m, struct ctl_peer *p)
+{
+	struct ipc_message msg;
+	uint32_t count = 0;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < m->config->n_directors; i++, count++) {
+		msg = (struct ipc_message){ .type = IPC_MSG_PEER };
+		snprintf(msg.peer.name, sizeof(msg.peer.name), "%s", m->config->directors[i].name);
+		msg.peer.self = i == m->self;
+		msg.peer.alive = i == m->self || m->peers[i].alive;
+		msg.peer.priority = (uint8_t)m->config->directors[i].priority;
+		r = ctl_peer_send(p, &msg);
+	}
+	for (size_t g = 0; r == 0 && g < m->config->n_vips; g++, count++) {
+		msg = (struct ipc_message){ .type = IPC_MSG_VIP_GROUP };
+		snprintf(msg.vip.name, sizeof(msg.vip.name), "%s", m->config->vips[g].name);
+		msg.vip.role = (uint8_t)m->groups[g].role;
+		snprintf(msg.vip.holder, sizeof(msg.vip.holder), "%s", m->groups[g].holder ?: "");
+		vip_addresses(&m->config->vips[g], msg.vip.addresses, sizeof(msg.vip.addresses));
+		r = ctl_peer_send(p, &msg);
+	}
+	if (r == 0) {
+		msg = (struct ipc_message){ .type = IPC_MSG_END, .end.count = count };
+		r = ctl_peer_send(p, &msg);
+	}
+	return r;
+}
+
+static int publish_to(struct ctl_peer *p, void *userdata)
+{
+	return send_snapshot(userdata, p);
+}
+
+void manager_publish(struct manager *m)
+{
+	if (m->ctl && ctl_server_has_subscribers(m->ctl))
+		ctl_server_for_each_subscriber(m->ctl, publish_to, m);
+}
+
+void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata)
+{
+	struct manager *m = userdata;
+	int r;
+
+	switch (req->type) {
+	case IPC_REQ_SUBSCRIBE:
+		ctl_peer_subscribe(p);
+		__attribute__((fallthrough));
+	case IPC_REQ_STATUS:
+		r = send_snapshot(m, p);
+		break;
+	default:
+		r = -EOPNOTSUPP;
+	}
+	if (r < 0 && r != -EPIPE) {
+		struct ipc_message e = { .type = IPC_MSG_ERROR, .error.error = r };
+
+		snprintf(e.error.text, sizeof(e.error.text), "%s request failed: %s",
+			 ipc_type_to_string(req->type) ?: "unknown", strerror(-r));
+		ctl_peer_send(p, &e);
+	}
+}
