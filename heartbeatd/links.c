@@ -35,6 +35,7 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 	struct hb_packet p;
 	struct peer *peer = NULL;
 	uint64_t now = monotonic_usec();
+	bool changed;
 	int r = hb_decode(buf, len, m->hmac, &p);
 
 	if (r == -EPERM) {
@@ -66,45 +67,74 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 			warn_drop(m, &m->drops.replayed, &m->drops.warned_replayed, from, "an old sequence number (replayed?)");
 		return;
 	}
+	peer->last_heard_usec = now;
+	/* Most heartbeats only say "still here": decide again only when
+	 * something the election looks at has changed. */
+	changed = !peer->alive || peer->priority != p.priority || peer->fit != !!(p.flags & HB_FLAG_FIT) ||
+		  peer->leaving != !!(p.flags & HB_FLAG_LEAVING);
 	if (!peer->alive) {
 		peer->alive = true;
 		peer->alive_since_usec = now;
 		log_notice("director %s is alive (priority %u)", p.sender, p.priority);
 	}
-	peer->last_heard_usec = now;
 	peer->priority = p.priority;
 	peer->fit = p.flags & HB_FLAG_FIT;
 	peer->leaving = p.flags & HB_FLAG_LEAVING;
 	for (size_t g = 0; g < m->config->n_vips; g++) {
-		peer->claims[g] = false;
+		bool claims = false;
+
 		for (unsigned i = 0; i < p.n_groups; i++)
 			if (strcmp(p.groups[i].name, m->config->vips[g].name) == 0)
-				peer->claims[g] = p.groups[i].role == HB_ROLE_MASTER;
+				claims = p.groups[i].role == HB_ROLE_MASTER;
+		changed |= peer->claims[g] != claims;
+		peer->claims[g] = claims;
 	}
-	roles_evaluate(m, "heartbeat");
+	if (changed)
+		roles_evaluate(m, "heartbeat");
+}
+
+/* Reads what is there, up to a bound, a batch per system call. */
+static void drain(struct link *l)
+{
+	enum { BATCH = 8 };
+	static uint8_t bufs[BATCH][HB_PACKET_MAX + 1];
+	struct sockaddr_storage from[BATCH];
+	struct iovec iov[BATCH];
+	struct mmsghdr msgs[BATCH];
+
+	for (int round = 0; round < 8; round++) {
+		int n;
+
+		for (int i = 0; i < BATCH; i++) {
+			iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
+			msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i], .msg_namelen = sizeof(from[i]),
+								  .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		}
+		n = recvmmsg(l->fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+		for (int i = 0; i < n; i++) {
+			struct lvsd_addr addr = { .family = from[i].ss_family };
+
+			if (from[i].ss_family == AF_INET)
+				addr.in.v4 = ((struct sockaddr_in *)&from[i])->sin_addr;
+			else
+				addr.in.v6 = ((struct sockaddr_in6 *)&from[i])->sin6_addr;
+			on_packet(l, &addr, bufs[i], msgs[i].msg_len);
+		}
+		if (n < BATCH)
+			break;
+	}
 }
 
 static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
-	struct link *l = userdata;
-	uint8_t buf[HB_PACKET_MAX + 1];
-
-	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage sa;
-		socklen_t salen = sizeof(sa);
-		struct lvsd_addr from = { 0 };
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&sa, &salen);
-
-		if (n < 0)
-			break;
-		from.family = sa.ss_family;
-		if (sa.ss_family == AF_INET)
-			from.in.v4 = ((struct sockaddr_in *)&sa)->sin_addr;
-		else
-			from.in.v6 = ((struct sockaddr_in6 *)&sa)->sin6_addr;
-		on_packet(l, &from, buf, (size_t)n);
-	}
+	drain(userdata);
 	return 0;
+}
+
+void links_receive(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_links; i++)
+		drain(&m->links[i]);
 }
 
 int links_open(struct manager *m)
@@ -115,6 +145,11 @@ int links_open(struct manager *m)
 	m->links = calloc(self->n_addresses ? self->n_addresses : 1, sizeof(*m->links));
 	if (!m->links)
 		return -ENOMEM;
+	m->outgoing = (struct hb_packet){ .type = HB_ALIVE, .priority = (uint8_t)self->priority };
+	snprintf(m->outgoing.sender, sizeof(m->outgoing.sender), "%s", self->name);
+	for (size_t g = 0; g < m->config->n_vips && g < HB_MAX_GROUPS; g++)
+		snprintf(m->outgoing.groups[m->outgoing.n_groups++].name, sizeof(m->outgoing.groups[0].name), "%s",
+			 m->config->vips[g].name);
 	for (size_t i = 0; i < self->n_addresses; i++) {
 		struct link *l = &m->links[m->n_links++];
 		struct lvsd_endpoint local = { self->addresses[i], m->config->cluster.port };
@@ -137,9 +172,15 @@ int links_open(struct manager *m)
 			log_error("cannot listen for heartbeats on %s: %s", endpoint_format(&local, text), strerror(-r));
 			return r;
 		}
+		/* At the fastest intervals the heartbeat tick reads the links
+		 * itself: one wake-up per interval instead of one more per
+		 * packet, for at most an interval of delay. */
+		if (m->config->cluster.interval_usec <= LINKS_POLLED_UP_TO_USEC)
+			continue;
 		if ((r = sd_event_add_io(m->event, &l->io, l->fd, EPOLLIN, on_readable, l)) < 0)
 			return r;
 		sd_event_source_set_description(l->io, "heartbeat-link");
+		sd_event_source_set_priority(l->io, SD_EVENT_PRIORITY_IMPORTANT);
 	}
 	return 0;
 }
@@ -158,21 +199,19 @@ void links_close(struct manager *m)
 
 void links_send(struct manager *m)
 {
-	const struct lvsd_director *self = &m->config->directors[m->self];
-	struct hb_packet p = { .type = HB_ALIVE, .epoch = m->epoch, .seq = ++m->seq,
-			       .priority = (uint8_t)self->priority };
+	struct hb_packet *p = &m->outgoing;
 	uint8_t buf[HB_PACKET_MAX];
 	int n;
 
-	snprintf(p.sender, sizeof(p.sender), "%s", self->name);
+	/* Names are filled in once (links_open); what changes is set here. */
+	p->epoch = m->epoch;
+	p->seq = ++m->seq;
 	/* Still listening after start: not ready to hold anything, so the
 	 * holder keeps the groups until this director can take them. */
-	p.flags = (m->leaving ? HB_FLAG_LEAVING : 0) | (m->settled ? HB_FLAG_FIT : 0);
-	for (size_t g = 0; g < m->config->n_vips && p.n_groups < HB_MAX_GROUPS; g++) {
-		snprintf(p.groups[p.n_groups].name, sizeof(p.groups[p.n_groups].name), "%s", m->config->vips[g].name);
-		p.groups[p.n_groups++].role = (uint8_t)m->groups[g].role;
-	}
-	if ((n = hb_encode(&p, m->hmac, buf, sizeof(buf))) < 0) {
+	p->flags = (m->leaving ? HB_FLAG_LEAVING : 0) | (m->settled ? HB_FLAG_FIT : 0);
+	for (size_t g = 0; g < p->n_groups; g++)
+		p->groups[g].role = (uint8_t)m->groups[g].role;
+	if ((n = hb_encode(p, m->hmac, buf, sizeof(buf))) < 0) {
 		log_error("cannot encode a heartbeat: %s", strerror(-n));
 		return;
 	}

@@ -9,21 +9,27 @@
 #include <sys/mman.h>
 #include <sched.h>
 #include <systemd/sd-daemon.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cluster_key.h"
 #include "log.h"
 #include "vip.h"
 
 #define HEARTBEAT_KEY_PURPOSE "lvsd heartbeat v1"
-/* sd-event would otherwise let a timer slip by up to 250 ms, far more than
- * a dead time at millisecond intervals. */
-#define TIMER_ACCURACY_USEC 1
-
-static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
+/* The heartbeat is a periodic timerfd of its own: the kernel keeps the
+ * cadence (no re-arming, no drift, no slack), and a tick costs one read. */
+static int on_tick(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct manager *m = userdata;
+	uint64_t expirations;
 
+	if (read(fd, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return 0;
+
+	if (m->config->cluster.interval_usec <= LINKS_POLLED_UP_TO_USEC)
+		links_receive(m);
 	links_send(m);
 	roles_evaluate(m, "heartbeat timer");
 	if (m->leaving) {
@@ -35,8 +41,25 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 			return sd_event_exit(m->event, 0);
 		}
 	}
-	sd_event_source_set_time(s, usec + m->config->cluster.interval_usec);
-	return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+static int heartbeat_timer(struct manager *m)
+{
+	uint64_t i = m->config->cluster.interval_usec;
+	struct itimerspec its = {
+		.it_interval = { .tv_sec = (time_t)(i / 1000000), .tv_nsec = (long)(i % 1000000) * 1000 },
+		.it_value = { .tv_sec = 0, .tv_nsec = 1 },
+	};
+	int r;
+
+	m->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (m->tick_fd < 0 || timerfd_settime(m->tick_fd, 0, &its, NULL) < 0)
+		return -errno;
+	if ((r = sd_event_add_io(m->event, &m->tick, m->tick_fd, EPOLLIN, on_tick, m)) < 0)
+		return r;
+	sd_event_source_set_description(m->tick, "heartbeat");
+	return sd_event_source_set_priority(m->tick, SD_EVENT_PRIORITY_IMPORTANT);
 }
 
 static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -109,6 +132,7 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 	}
 	m->opts = opts;
 	m->config = config;
+	m->tick_fd = -1;
 	log_set_level(opts->log_level >= 0 ? opts->log_level : config->log_level);
 	if ((r = find_self(m)) < 0)
 		goto fail;
@@ -124,7 +148,8 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 		goto fail;
 	m->peers = calloc(config->n_directors, sizeof(*m->peers));
 	m->groups = calloc(config->n_vips ? config->n_vips : 1, sizeof(*m->groups));
-	if (!m->peers || !m->groups) {
+	m->links_up = calloc(config->n_vips ? config->n_vips : 1, sizeof(*m->links_up));
+	if (!m->peers || !m->groups || !m->links_up) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -141,13 +166,10 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 	}
 	if ((r = sd_event_new(&m->event)) < 0 ||
 	    (r = daemon_add_signals(m->event, on_stop, on_reload, m, &m->sigterm, &m->sigint, &m->sighup)) < 0 ||
-	    (r = sd_event_add_time_relative(m->event, &m->tick, CLOCK_MONOTONIC, 0, TIMER_ACCURACY_USEC, on_tick,
-					    m)) < 0) {
+	    (r = heartbeat_timer(m)) < 0) {
 		log_error("cannot set up the event loop: %s", strerror(-r));
 		goto fail;
 	}
-	sd_event_source_set_description(m->tick, "heartbeat");
-	sd_event_source_set_priority(m->tick, SD_EVENT_PRIORITY_IMPORTANT);
 	for (size_t g = 0; g < config->n_vips; g++) {
 		m->groups[g].vip = &config->vips[g];
 		m->groups[g].role = HB_ROLE_BACKUP;
@@ -156,8 +178,6 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 	}
 	if ((r = links_open(m)) < 0)
 		goto fail;
-	for (size_t i = 0; i < m->n_links; i++)
-		sd_event_source_set_priority(m->links[i].io, SD_EVENT_PRIORITY_IMPORTANT);
 	if ((r = daemon_make_runtime_dir(opts->runtime_dir)) < 0 ||
 	    (r = daemon_socket_path(opts->runtime_dir, "heartbeatd", path, sizeof(path))) < 0 ||
 	    (r = ctl_server_new(m->event, path, manager_on_request, m, &m->ctl)) < 0) {
@@ -213,7 +233,10 @@ void manager_free(struct manager *m)
 		free(m->peers[i].claims);
 	free(m->peers);
 	free(m->groups);
+	free(m->links_up);
 	sd_event_source_disable_unref(m->tick);
+	if (m->tick_fd >= 0)
+		close(m->tick_fd);
 	sd_event_source_disable_unref(m->sigterm);
 	sd_event_source_disable_unref(m->sigint);
 	sd_event_source_disable_unref(m->sighup);

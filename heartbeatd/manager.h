@@ -50,6 +50,7 @@ struct manager {
 	const struct daemon_options *opts;
 	sd_event *event;
 	sd_event_source *sigterm, *sigint, *sighup, *tick;
+	int tick_fd;
 	struct ctl_server *ctl;
 
 	struct lvsd_config *config;
@@ -62,9 +63,12 @@ struct manager {
 	struct vip_netlink *nl;
 
 	uint64_t epoch, seq;
+	struct hb_packet outgoing;      /* the next heartbeat */
 	uint64_t started_usec;
 	bool settled;                   /* waited a dead time after start */
 	bool leaving;                   /* stopping: handing the groups over */
+	uint64_t links_checked_usec;    /* interfaces' state, asked at most every 10 ms */
+	bool *links_up;                 /* per VIP group, as last asked */
 	uint64_t leaving_since_usec;
 	struct drop_counters drops;
 	int exit_status;
@@ -75,7 +79,10 @@ int manager_run(struct manager *m);
 void manager_free(struct manager *m);
 
 /* links.c: heartbeats out and in. */
+#define LINKS_POLLED_UP_TO_USEC 5000
 int links_open(struct manager *m);
+/* Reads every link now (the tick does, at intervals of 5 ms and less). */
+void links_receive(struct manager *m);
 void links_close(struct manager *m);
 void links_send(struct manager *m);
 

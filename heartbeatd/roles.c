@@ -10,6 +10,8 @@
 #include "manager.h"
 #include "vip.h"
 
+#define LINK_CHECK_USEC 10000
+
 static const char *const role_names[] = {
 	[HB_ROLE_BACKUP] = "backup",
 	[HB_ROLE_MASTER] = "master",
@@ -108,7 +110,7 @@ static void decide(struct manager *m, size_t gi, uint64_t now, const char *why)
 		.failback = m->config->cluster.failback,
 		.failback_delay_usec = m->config->cluster.failback_delay_usec,
 	};
-	bool links_up = vip_links_up(g->vip);
+	bool links_up = m->links_up[gi];
 	size_t claimants = 0;
 	int winner;
 	char reason[160];
@@ -176,6 +178,13 @@ void roles_evaluate(struct manager *m, const char *why)
 	uint64_t now = monotonic_usec();
 
 	update_liveness(m, now);
+	/* An ioctl per interface per heartbeat is most of the cost at 1 ms:
+	 * the interfaces' state is asked at most every 10 ms. */
+	if (!m->links_checked_usec || now - m->links_checked_usec >= LINK_CHECK_USEC) {
+		m->links_checked_usec = now;
+		for (size_t g = 0; g < m->config->n_vips; g++)
+			m->links_up[g] = vip_links_up(&m->config->vips[g]);
+	}
 	if (!m->settled) {
 		/* Hear the peers for a dead time before claiming anything:
 		 * a restarted director must not grab a group someone holds. */

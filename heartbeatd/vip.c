@@ -175,19 +175,18 @@ bool vip_present(struct vip_netlink *v, const struct lvsd_vip *g)
 	return p.found;
 }
 
+/* Asked every heartbeat: one socket for the ioctl, kept. */
 static bool link_up(const char *dev)
 {
+	static int fd = -1;
 	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	bool up = false;
 
-	if (fd < 0)
+	if (fd < 0 && (fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 		return false;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
-		up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
-	close(fd);
-	return up;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return false;
+	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
 }
 
 bool vip_links_up(const struct lvsd_vip *g)
