@@ -79,9 +79,9 @@ int manager_run(struct manager *m);
 void manager_free(struct manager *m);
 
 /* links.c: heartbeats out and in. */
-#define LINKS_POLLED_UP_TO_USEC 5000
+#define LINKS_POLLED_UP_TO_USEC 10000
 int links_open(struct manager *m);
-/* Reads every link now (the tick does, at intervals of 5 ms and less). */
+/* Reads every link now (the tick does, at intervals of 10 ms and less). */
 void links_receive(struct manager *m);
 void links_close(struct manager *m);
 void links_send(struct manager *m);
