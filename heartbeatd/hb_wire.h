@@ -36,8 +36,9 @@ enum hb_role {
 	HB_ROLE_FAULT = 2,
 };
 
-#define HB_FLAG_FIT 0x0001      /* reaches a ping node (or has none), links up */
+#define HB_FLAG_FIT 0x0001      /* ready to hold groups: started, interfaces up */
 #define HB_FLAG_LEAVING 0x0002  /* stopping: do not count on me */
+#define HB_FLAG_PING_OK 0x0004  /* reaches a ping node (or the cluster has none) */
 
 struct hb_group {
 	char name[HB_NAME_MAX + 1];

@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "manager.h"
+#include "ping_nodes.h"
 
 /* At most one warning about dropped packets per source kind this often. */
 #define DROP_WARNING_USEC (10 * 1000000ULL)
@@ -71,7 +72,7 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 	/* Most heartbeats only say "still here": decide again only when
 	 * something the election looks at has changed. */
 	changed = !peer->alive || peer->priority != p.priority || peer->fit != !!(p.flags & HB_FLAG_FIT) ||
-		  peer->leaving != !!(p.flags & HB_FLAG_LEAVING);
+		  peer->leaving != !!(p.flags & HB_FLAG_LEAVING) || peer->ping_ok != !!(p.flags & HB_FLAG_PING_OK);
 	if (!peer->alive) {
 		peer->alive = true;
 		peer->alive_since_usec = now;
@@ -80,6 +81,7 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 	peer->priority = p.priority;
 	peer->fit = p.flags & HB_FLAG_FIT;
 	peer->leaving = p.flags & HB_FLAG_LEAVING;
+	peer->ping_ok = p.flags & HB_FLAG_PING_OK;
 	for (size_t g = 0; g < m->config->n_vips; g++) {
 		bool claims = false;
 
@@ -197,6 +199,14 @@ void links_close(struct manager *m)
 	m->n_links = 0;
 }
 
+static bool all_links_up(const struct manager *m)
+{
+	for (size_t g = 0; g < m->config->n_vips; g++)
+		if (!m->links_up[g])
+			return false;
+	return true;
+}
+
 void links_send(struct manager *m)
 {
 	struct hb_packet *p = &m->outgoing;
@@ -208,7 +218,8 @@ void links_send(struct manager *m)
 	p->seq = ++m->seq;
 	/* Still listening after start: not ready to hold anything, so the
 	 * holder keeps the groups until this director can take them. */
-	p->flags = (m->leaving ? HB_FLAG_LEAVING : 0) | (m->settled ? HB_FLAG_FIT : 0);
+	p->flags = (m->leaving ? HB_FLAG_LEAVING : 0) | (m->settled && all_links_up(m) ? HB_FLAG_FIT : 0) |
+		   (ping_nodes_reachable(m->ping, monotonic_usec()) ? HB_FLAG_PING_OK : 0);
 	for (size_t g = 0; g < p->n_groups; g++)
 		p->groups[g].role = (uint8_t)m->groups[g].role;
 	if ((n = hb_encode(p, m->hmac, buf, sizeof(buf))) < 0) {

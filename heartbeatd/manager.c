@@ -15,6 +15,7 @@
 
 #include "cluster_key.h"
 #include "log.h"
+#include "ping_nodes.h"
 #include "vip.h"
 
 #define HEARTBEAT_KEY_PURPOSE "lvsd heartbeat v1"
@@ -178,6 +179,10 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 	}
 	if ((r = links_open(m)) < 0)
 		goto fail;
+	if ((r = ping_nodes_new(m->event, &config->cluster, &m->ping)) < 0) {
+		log_error("cannot ping the ping nodes: %s", strerror(-r));
+		goto fail;
+	}
 	if ((r = daemon_make_runtime_dir(opts->runtime_dir)) < 0 ||
 	    (r = daemon_socket_path(opts->runtime_dir, "heartbeatd", path, sizeof(path))) < 0 ||
 	    (r = ctl_server_new(m->event, path, manager_on_request, m, &m->ctl)) < 0) {
@@ -242,6 +247,7 @@ void manager_free(struct manager *m)
 	sd_event_source_disable_unref(m->sighup);
 	sd_event_unref(m->event);
 	vip_netlink_close(m->nl);
+	ping_nodes_free(m->ping);
 	hmac_free(m->hmac);
 	config_free(m->config);
 	free(m);

@@ -12,11 +12,12 @@
 #include "hb_wire.h"
 
 struct vip_netlink;
+struct ping_nodes;
 
 struct peer {
 	const struct lvsd_director *director;
 	bool alive;
-	bool fit, leaving;
+	bool fit, leaving, ping_ok;
 	uint64_t last_heard_usec, alive_since_usec;
 	struct hb_seen seen;
 	uint8_t priority;
@@ -61,6 +62,7 @@ struct manager {
 	struct peer *peers;             /* indexed like config->directors */
 	struct group *groups;           /* indexed like config->vips */
 	struct vip_netlink *nl;
+	struct ping_nodes *ping;        /* NULL without ping nodes */
 
 	uint64_t epoch, seq;
 	struct hb_packet outgoing;      /* the next heartbeat */

@@ -8,6 +8,7 @@
 #include "election.h"
 #include "log.h"
 #include "manager.h"
+#include "ping_nodes.h"
 #include "vip.h"
 
 #define LINK_CHECK_USEC 10000
@@ -124,7 +125,7 @@ static void decide(struct manager *m, size_t gi, uint64_t now, const char *why)
 			.priority = self ? m->config->directors[i].priority : p->priority,
 			.alive = self || p->alive,
 			.links_up = self ? links_up : p->fit,
-			.ping_ok = self ? true : p->fit,
+			.ping_ok = self ? ping_nodes_reachable(m->ping, now) : p->ping_ok,
 			.leaving = self ? m->leaving : p->leaving,
 			.alive_since_usec = self ? m->started_usec : p->alive_since_usec,
 		};

@@ -7,6 +7,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
+NET_PYTHON=/usr/bin/python3
 
 builddir=$(cd "${1:?usage: heartbeatd.sh BUILDDIR}" && pwd)
 heartbeatd=$builddir/heartbeatd/heartbeatd
@@ -51,13 +52,14 @@ head -c 32 /dev/urandom > "$work/cluster.key"
 chmod 600 "$work/cluster.key"
 head -c 32 /dev/urandom > "$work/other.key"
 chmod 600 "$work/other.key"
-write_conf() {  # KEYFILE FAILBACK
+write_conf() {  # KEYFILE FAILBACK [MORE-CLUSTER-OPTIONS [MORE-VIP-OPTIONS]]
 	cat > "$work/lvsd.conf" <<-CONF
 	cluster {
 	  key-file   = "$1"
 	  interval   = 20ms
 	  dead-after = 3
 	  failback   = $2
+	  ${3:-}
 	}
 	director lb1 { address = { "192.0.2.1" }  priority = 150 }
 	director lb2 { address = { "192.0.2.2" }  priority = 100 }
@@ -67,6 +69,7 @@ write_conf() {  # KEYFILE FAILBACK
 	  interface     = "eth0"
 	  garp-count    = 3
 	  garp-interval = 10ms
+	  ${4:-}
 	}
 	CONF
 }
@@ -84,7 +87,11 @@ stop() {  # NAME SIGNAL
 	hpid[$1]=
 	return $rc
 }
-has_vip() { ip -n "$(ns $1)" -o addr show dev eth0 | grep -q ' 192\.0\.2\.50/24'; }
+# An address dump can be cut short while addresses change: ask twice.
+has_vip() {
+	ip -n "$(ns $1)" -o addr show dev eth0 | grep -q ' 192\.0\.2\.50/24' ||
+		ip -n "$(ns $1)" -o addr show dev eth0 | grep -q ' 192\.0\.2\.50/24'
+}
 holders() {
 	local h=
 	for n in lb1 lb2 lb3; do has_vip $n && h="$h $n"; done
@@ -179,4 +186,153 @@ expect_match "garbage is dropped and counted" 'dropped a heartbeat from 192\.0\.
 stop lb1 TERM
 stop lb2 TERM
 expect_eq "both stopped: nobody holds the VIP" "" "$(holders)"
+
+restart_all() {  # NAMES...: (re)start with the current lvsd.conf, lb1 first
+	for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
+	for n in "$@"; do start $n; sleep 0.05; done
+}
+
+echo "# failback off: the returning higher priority director stays backup"
+write_conf "$work/cluster.key" no
+restart_all lb1 lb2
+wait_holders lb1 5 >/dev/null
+stop lb1 KILL
+wait_for 5 has_vip lb2
+ip -n "$(ns lb1)" addr flush dev eth0 scope global
+ip -n "$(ns lb1)" addr add 192.0.2.1/24 dev eth0
+start lb1
+sleep 1
+expect_eq "failback = no: lb2 keeps the VIP after lb1 is back" lb2 "$(holders)"
+
+echo "# failback delay: lb1 takes it back only after failback-delay"
+write_conf "$work/cluster.key" yes "failback-delay = 1s"
+restart_all lb2
+wait_holders lb2 5 >/dev/null
+start lb1
+sleep 0.5
+expect_eq "failback-delay 1s: after 0.5 s lb2 still holds the VIP" lb2 "$(holders)"
+if t=$(wait_holders lb1 5); then pass "failback-delay 1s: then lb1 takes it back"; else
+	fail "failback-delay: lb1 takes it back" "holders: $(holders)"; fi
+
+echo "# preferred: lb2 holds the group whenever it can, despite priorities"
+write_conf "$work/cluster.key" no "" 'preferred = "lb2"'
+restart_all lb1 lb2
+if wait_holders lb2 5 >/dev/null; then pass "preferred = lb2 holds the VIP next to lb1 (priority 150)"; else
+	fail "preferred lb2 holds the VIP" "holders: $(holders)"; fi
+
+echo "# three directors: the highest priority of those alive"
+write_conf "$work/cluster.key" yes
+restart_all lb1 lb2 lb3
+if wait_holders lb3 5 >/dev/null; then pass "three directors: lb3 (priority 200) holds the VIP"; else
+	fail "three directors: lb3 holds the VIP" "holders: $(holders)"; fi
+stop lb3 KILL
+ip -n "$(ns lb3)" addr flush dev eth0 scope global
+ip -n "$(ns lb3)" addr add 192.0.2.3/24 dev eth0
+if wait_holders lb1 5 >/dev/null; then pass "three directors: lb3 killed, lb1 (150) takes over, not lb2 (100)"; else
+	fail "three directors: lb1 takes over from lb3" "holders: $(holders)"; fi
+
+echo "# the VIP's interface goes down on the holder: fault, the peer takes over"
+restart_all lb1 lb2
+wait_holders lb1 5 >/dev/null
+ip -n "$(ns lb1)" link set eth0 down
+if wait_for 5 has_vip lb2; then pass "lb1's eth0 down: lb2 took over"; else
+	fail "interface down: lb2 takes over" "holders: $(holders)"; fi
+expect_match "lb1 reports fault" 'vip www: master -> fault' "$(cat "$work/lb1.log")"
+ip -n "$(ns lb1)" link set eth0 up
+ip -n "$(ns lb1)" addr add 192.0.2.1/24 dev eth0 2>/dev/null
+wait_holders lb1 5 >/dev/null && pass "eth0 back: lb1 holds the VIP again" || fail "eth0 back: lb1 again" "holders: $(holders)"
+
+echo "# ping node lost: a director that reaches none while its peer does is unfit"
+write_conf "$work/cluster.key" yes 'ping = { "192.0.2.100" }'
+restart_all lb1 lb2
+wait_holders lb1 5 >/dev/null
+ip netns exec "$(ns lb1)" nft -f - <<-'NFT'
+	table inet pingtest {
+		chain out { type filter hook output priority 0; ip daddr 192.0.2.100 icmp type echo-request drop; }
+	}
+NFT
+if t=$(wait_holders lb2 5); then pass "lb1 lost its ping node: lb2 holds the VIP (${t} ms)"; else
+	fail "ping node lost: lb2 takes over" "holders: $(holders)"; fi
+ip netns exec "$(ns lb1)" nft delete table inet pingtest
+if wait_holders lb1 5 >/dev/null; then pass "ping node back: lb1 takes the VIP back"; else
+	fail "ping node back: lb1" "holders: $(holders)"; fi
+
+echo "# partition and heal: two holders, then one"
+write_conf "$work/cluster.key" yes
+restart_all lb1 lb2
+wait_holders lb1 5 >/dev/null
+# The directors stop hearing each other; the client still reaches both.
+for pair in "lb1 192.0.2.2" "lb2 192.0.2.1"; do
+	set -- $pair
+	ip netns exec "$(ns $1)" nft -f - <<-NFT
+		table inet partition {
+			chain in { type filter hook input priority 0; ip saddr $2 udp dport 694 drop; }
+		}
+	NFT
+done
+if wait_holders "lb1 lb2" 5 >/dev/null; then pass "partition: both hold the VIP (split brain)"; else
+	fail "partition: both hold" "holders: $(holders)"; fi
+for n in lb1 lb2; do ip netns exec "$(ns $n)" nft delete table inet partition; done
+if t=$(wait_holders lb1 5); then pass "healed: the loser let go, lb1 alone holds the VIP (${t} ms)"; else
+	fail "healed: one holder" "holders: $(holders)"; fi
+expect_eq "healed: the client reaches lb1" lb1 "$(client_sees)"
+
+echo "# a replay of lb1's heartbeats after it died does not hold off the takeover"
+capture=$work/lb1-heartbeats.bin
+ip netns exec "$(ns lb2)" "$NET_PYTHON" - "$capture" <<-'PY' &
+	import socket, sys, time
+	# Sniff lb1's heartbeats to lb2 on lb2's eth0 for 1 s: the frames an
+	# attacker on the link would record.
+	s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
+	s.bind(("eth0", 0)); s.settimeout(0.2)
+	frames, end = [], time.time() + 1
+	while time.time() < end:
+	    try:
+	        f = s.recv(2048)
+	    except socket.timeout:
+	        continue
+	    if f[9] == 17 and f[12:16] == bytes([192, 0, 2, 1]) and f[22:24] == (694).to_bytes(2, "big"):
+	        frames.append(f)
+	open(sys.argv[1], "wb").write(b"".join(len(f).to_bytes(2, "big") + f for f in frames))
+PY
+sniffer=$!
+wait $sniffer
+before=$(ms_now)
+stop lb1 KILL
+# Replay them from the client, as lb1 (raw IP, lb1's source address), all the while.
+ip netns exec "$(ns client)" "$NET_PYTHON" - "$capture" <<-'PY' &
+	import socket, sys, time
+	data = open(sys.argv[1], "rb").read()
+	frames, i = [], 0
+	while i < len(data):
+	    n = int.from_bytes(data[i:i + 2], "big"); f = bytearray(data[i + 2:i + 2 + n]); i += 2 + n
+	    # Captured on a veth, the UDP checksum is still the offloaded
+	    # partial one: send none (allowed for UDP over IPv4), as an
+	    # attacker would fix it.
+	    f[26:28] = b"\0\0"
+	    frames.append(bytes(f))
+	s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+	end = time.time() + 2
+	while time.time() < end:
+	    for f in frames:
+	        s.sendto(f, ("192.0.2.2", 0)); time.sleep(0.002)
+PY
+replayer=$!
+if wait_for 5 has_vip lb2; then
+	t=$(($(ms_now) - before))
+	[ $t -le 500 ] && pass "replayed heartbeats ($(($(stat -c %s "$capture") / 60)) or so) did not hold off lb2: took over in ${t} ms" ||
+		fail "replay: takeover within 500 ms" "${t} ms"
+else
+	fail "replay: lb2 takes over" "holders: $(holders)"
+fi
+wait $replayer
+expect_match "the replayed heartbeats are dropped as old" 'dropped a heartbeat from 192\.0\.2\.1: an old sequence number' "$(cat "$work/lb2.log")"
+
+echo "# --release-vips: what a killed heartbeatd left is removed (systemd ExecStopPost)"
+expect_eq "lb1 was killed holding the VIP: its address is still there" yes "$(has_vip lb1 && echo yes || echo no)"
+ip netns exec "$(ns lb1)" "$heartbeatd" --release-vips -f "$work/lvsd.conf" -N lb1 2>>"$work/lb1.log"
+expect_eq "--release-vips exits 0" 0 $?
+expect_eq "--release-vips: lb1 no longer has the VIP" no "$(has_vip lb1 && echo yes || echo no)"
+
+for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
 summary
