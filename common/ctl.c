@@ -152,8 +152,8 @@ static int on_peer_io(sd_event_source *src, int fd, uint32_t revents, void *user
 		r = ipc_decode(buf, (size_t)n, &m);
 	if (p->refused)
 		r = -EACCES;
-	else if (r == 0 && m.type != IPC_REQ_STATUS && m.type != IPC_REQ_SUBSCRIBE)
-		r = -EOPNOTSUPP;
+	else if (r == 0 && m.type >= IPC_MSG_ERROR)
+		r = -EOPNOTSUPP;  /* a daemon's message, not a request */
 	if (r < 0) {
 		struct ipc_message e = { .type = IPC_MSG_ERROR, .error.error = r };
 

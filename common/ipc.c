@@ -8,6 +8,8 @@
 static const char *const type_names[] = {
 	[IPC_REQ_STATUS] = "status",
 	[IPC_REQ_SUBSCRIBE] = "subscribe",
+	[IPC_REQ_TAKEOVER] = "takeover",
+	[IPC_REQ_RELEASE] = "release",
 	[IPC_MSG_ERROR] = "error",
 	[IPC_MSG_VIRTUAL] = "virtual",
 	[IPC_MSG_REAL] = "real",
@@ -151,6 +153,10 @@ static void encode_payload(struct writer *w, const struct ipc_message *m)
 	case IPC_REQ_STATUS:
 	case IPC_REQ_SUBSCRIBE:
 		break;
+	case IPC_REQ_TAKEOVER:
+	case IPC_REQ_RELEASE:
+		put_str(w, m->group.name, sizeof(m->group.name));
+		break;
 	case IPC_MSG_ERROR:
 		put_u32(w, (uint32_t)m->error.error);
 		put_str(w, m->error.text, sizeof(m->error.text));
@@ -248,6 +254,10 @@ int ipc_decode(const uint8_t *buf, size_t len, struct ipc_message *ret)
 	switch (type) {
 	case IPC_REQ_STATUS:
 	case IPC_REQ_SUBSCRIBE:
+		break;
+	case IPC_REQ_TAKEOVER:
+	case IPC_REQ_RELEASE:
+		get_str(&r, ret->group.name, sizeof(ret->group.name));
 		break;
 	case IPC_MSG_ERROR:
 		ret->error.error = (int32_t)get_u32(&r);

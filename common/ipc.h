@@ -21,6 +21,8 @@ enum ipc_type {
 	/* Requests: client -> daemon. */
 	IPC_REQ_STATUS = 1,       /* snapshot of the daemon's state, then END */
 	IPC_REQ_SUBSCRIBE = 2,    /* snapshot, END, then every change */
+	IPC_REQ_TAKEOVER = 3,     /* heartbeatd: hold this VIP group ("" all), END */
+	IPC_REQ_RELEASE = 4,      /* heartbeatd: hand it to a peer ("" all), END */
 
 	/* Answers and publications: daemon -> client. */
 	IPC_MSG_ERROR = 64,       /* the request failed: errno and text */
@@ -94,6 +96,11 @@ struct ipc_vip_group {
 	char addresses[512];            /* "192.0.2.50/24 2001:db8::50/64" */
 };
 
+/* The VIP group a TAKEOVER or RELEASE is about; "" for every group. */
+struct ipc_group_request {
+	char name[IPC_NAME_MAX];
+};
+
 struct ipc_error {
 	int32_t error;                  /* negative errno */
 	char text[256];
@@ -113,6 +120,7 @@ struct ipc_message {
 		struct ipc_health_report health;
 		struct ipc_peer peer;
 		struct ipc_vip_group vip;
+		struct ipc_group_request group;
 	};
 };
 

@@ -14,10 +14,10 @@ int election_decide(const struct election_member *m, size_t n, const struct elec
 		    uint64_t now_usec)
 {
 	bool candidate[n ? n : 1], any_ping = false;
-	int best = -1, holder = -1, preferred = -1;
+	int best = -1, holder = -1, preferred = -1, wanting = -1;
 
 	for (size_t i = 0; i < n; i++) {
-		candidate[i] = m[i].alive && m[i].links_up && !m[i].leaving;
+		candidate[i] = m[i].alive && m[i].links_up && !m[i].leaving && !m[i].yields;
 		any_ping |= candidate[i] && m[i].ping_ok;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -31,7 +31,12 @@ int election_decide(const struct election_member *m, size_t n, const struct elec
 			holder = (int)i;
 		if (g->preferred && strcmp(m[i].name, g->preferred) == 0)
 			preferred = (int)i;
+		if (m[i].wants && (wanting < 0 || strcmp(m[i].name, m[wanting].name) < 0))
+			wanting = (int)i;
 	}
+	/* An administrator's word goes first, and at once. */
+	if (wanting >= 0)
+		return wanting;
 	if (preferred >= 0)
 		best = preferred;
 	if (best < 0 || holder < 0 || holder == best)

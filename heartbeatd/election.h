@@ -13,6 +13,7 @@ struct election_member {
 	bool links_up;                /* the group's interfaces are up on it */
 	bool ping_ok;                 /* reaches one of its ping nodes (or has none) */
 	bool leaving;                 /* said it is stopping */
+	bool wants, yields;           /* an administrator's takeover / release */
 	uint64_t alive_since_usec;    /* when it was last (re)heard after silence */
 };
 
@@ -28,8 +29,9 @@ struct election_group {
  *
  * Candidates are alive, not leaving, with their links up; when some of
  * them reach a ping node, only those (a director cut off from its ping
- * nodes while a peer is not is the one that is cut off). Among them: the
- * preferred director; else the current holder while failback is off;
+ * nodes while a peer is not is the one that is cut off), and not yielding
+ * the group. Among them: one an administrator told to take the group over
+ * (the lowest name if several); else the preferred director; else the current holder while failback is off;
  * else the highest priority, ties to the lowest name. A better director
  * than the current holder (preferred, or higher priority with failback)
  * takes over only once it has been alive for failback-delay. */

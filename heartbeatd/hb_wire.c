@@ -78,9 +78,12 @@ int hb_encode(const struct hb_packet *p, struct hmac *key, uint8_t *buf, size_t 
 	for (unsigned i = 0; i < p->n_groups; i++) {
 		if ((r = put_name(buf, size, &pos, p->groups[i].name, false)) < 0)
 			return r;
-		if (pos == size || p->groups[i].role > HB_ROLE_FAULT)
-			return pos == size ? -ENOSPC : -EINVAL;
+		if (size - pos < 2)
+			return -ENOSPC;
+		if (p->groups[i].role > HB_ROLE_FAULT || p->groups[i].intent > HB_INTENT_YIELDS)
+			return -EINVAL;
 		buf[pos++] = p->groups[i].role;
+		buf[pos++] = p->groups[i].intent;
 	}
 	if ((r = put_name(buf, size, &pos, p->type == HB_HANDOVER ? p->target : "", p->type != HB_HANDOVER)) < 0)
 		return r;
@@ -133,10 +136,11 @@ int hb_decode(const uint8_t *buf, size_t len, struct hmac *key, struct hb_packet
 	if (ret->n_groups > HB_MAX_GROUPS)
 		return -EBADMSG;
 	for (unsigned i = 0; i < ret->n_groups; i++) {
-		if (get_name(buf, end, &pos, ret->groups[i].name, false) < 0 || pos >= end)
+		if (get_name(buf, end, &pos, ret->groups[i].name, false) < 0 || end - pos < 2)
 			return -EBADMSG;
 		ret->groups[i].role = buf[pos++];
-		if (ret->groups[i].role > HB_ROLE_FAULT)
+		ret->groups[i].intent = buf[pos++];
+		if (ret->groups[i].role > HB_ROLE_FAULT || ret->groups[i].intent > HB_INTENT_YIELDS)
 			return -EBADMSG;
 	}
 	if (get_name(buf, end, &pos, ret->target, ret->type != HB_HANDOVER) < 0)

@@ -5,7 +5,8 @@
  *   8  epoch (64 bits: the sender's start, microseconds since 1970)
  *  16  sequence (64 bits, from 1 in each epoch)
  *  24  priority   25  sender name (length byte + bytes)
- *      group count, then per VIP group: name (length byte + bytes), role
+ *      group count, then per VIP group: name (length byte + bytes), role,
+ *      intent
  *      handover target (length byte + bytes; HB_HANDOVER only)
  *  ... HMAC-SHA256 of all the bytes before it (32 bytes)
  *
@@ -36,6 +37,13 @@ enum hb_role {
 	HB_ROLE_FAULT = 2,
 };
 
+/* What an administrator asked of a director for a group (lvsctl). */
+enum hb_intent {
+	HB_INTENT_NONE = 0,
+	HB_INTENT_WANTS = 1,        /* takeover: hold it, ahead of preferred */
+	HB_INTENT_YIELDS = 2,       /* release: do not hold it */
+};
+
 #define HB_FLAG_FIT 0x0001      /* ready to hold groups: started, interfaces up */
 #define HB_FLAG_LEAVING 0x0002  /* stopping: do not count on me */
 #define HB_FLAG_PING_OK 0x0004  /* reaches a ping node (or the cluster has none) */
@@ -43,6 +51,7 @@ enum hb_role {
 struct hb_group {
 	char name[HB_NAME_MAX + 1];
 	uint8_t role;               /* enum hb_role */
+	uint8_t intent;             /* enum hb_intent */
 };
 
 struct hb_packet {

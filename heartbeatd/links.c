@@ -84,12 +84,16 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 	peer->ping_ok = p.flags & HB_FLAG_PING_OK;
 	for (size_t g = 0; g < m->config->n_vips; g++) {
 		bool claims = false;
+		uint8_t intent = HB_INTENT_NONE;
 
 		for (unsigned i = 0; i < p.n_groups; i++)
-			if (strcmp(p.groups[i].name, m->config->vips[g].name) == 0)
+			if (strcmp(p.groups[i].name, m->config->vips[g].name) == 0) {
 				claims = p.groups[i].role == HB_ROLE_MASTER;
-		changed |= peer->claims[g] != claims;
+				intent = p.groups[i].intent;
+			}
+		changed |= peer->claims[g] != claims || peer->intents[g] != intent;
 		peer->claims[g] = claims;
+		peer->intents[g] = intent;
 	}
 	if (changed)
 		roles_evaluate(m, "heartbeat");
@@ -220,8 +224,10 @@ void links_send(struct manager *m)
 	 * holder keeps the groups until this director can take them. */
 	p->flags = (m->leaving ? HB_FLAG_LEAVING : 0) | (m->settled && all_links_up(m) ? HB_FLAG_FIT : 0) |
 		   (ping_nodes_reachable(m->ping, monotonic_usec()) ? HB_FLAG_PING_OK : 0);
-	for (size_t g = 0; g < p->n_groups; g++)
+	for (size_t g = 0; g < p->n_groups; g++) {
 		p->groups[g].role = (uint8_t)m->groups[g].role;
+		p->groups[g].intent = (uint8_t)m->groups[g].intent;
+	}
 	if ((n = hb_encode(p, m->hmac, buf, sizeof(buf))) < 0) {
 		log_error("cannot encode a heartbeat: %s", strerror(-n));
 		return;

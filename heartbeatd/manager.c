@@ -156,7 +156,9 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 	}
 	for (size_t i = 0; i < config->n_directors; i++) {
 		m->peers[i].director = &config->directors[i];
-		if (!(m->peers[i].claims = calloc(config->n_vips ? config->n_vips : 1, sizeof(bool)))) {
+		m->peers[i].intents = calloc(config->n_vips ? config->n_vips : 1, 1);
+		if (!(m->peers[i].claims = calloc(config->n_vips ? config->n_vips : 1, sizeof(bool))) ||
+		    !m->peers[i].intents) {
 			r = -ENOMEM;
 			goto fail;
 		}
@@ -234,8 +236,10 @@ void manager_free(struct manager *m)
 	links_close(m);
 	for (size_t g = 0; m->groups && m->config && g < m->config->n_vips; g++)
 		sd_event_source_disable_unref(m->groups[g].announce_timer);
-	for (size_t i = 0; m->peers && i < m->config->n_directors; i++)
+	for (size_t i = 0; m->peers && i < m->config->n_directors; i++) {
 		free(m->peers[i].claims);
+		free(m->peers[i].intents);
+	}
 	free(m->peers);
 	free(m->groups);
 	free(m->links_up);

@@ -22,11 +22,13 @@ struct peer {
 	struct hb_seen seen;
 	uint8_t priority;
 	bool *claims;                   /* per VIP group: says it is master */
+	uint8_t *intents;               /* per VIP group: enum hb_intent */
 };
 
 struct group {
 	const struct lvsd_vip *vip;
 	enum hb_role role;
+	enum hb_intent intent;          /* lvsctl takeover / release on this director */
 	const char *holder;             /* a director's name, or NULL */
 	unsigned announcements_left;
 	sd_event_source *announce_timer;

@@ -127,6 +127,8 @@ static void decide(struct manager *m, size_t gi, uint64_t now, const char *why)
 			.links_up = self ? links_up : p->fit,
 			.ping_ok = self ? ping_nodes_reachable(m->ping, now) : p->ping_ok,
 			.leaving = self ? m->leaving : p->leaving,
+			.wants = (self ? g->intent : p->intents[gi]) == HB_INTENT_WANTS,
+			.yields = (self ? g->intent : p->intents[gi]) == HB_INTENT_YIELDS,
 			.alive_since_usec = self ? m->started_usec : p->alive_since_usec,
 		};
 		if (self ? g->role == HB_ROLE_MASTER : (p->alive && p->claims[gi])) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "manager.h"
 
 static void vip_addresses(const struct lvsd_vip *v, char *buf, size_t size)
@@ -59,6 +60,47 @@ void manager_publish(struct manager *m)
 		ctl_server_for_each_subscriber(m->ctl, publish_to, m);
 }
 
+/* Can a peer hold group gi instead of this director? */
+static bool a_peer_can_hold(const struct manager *m)
+{
+	for (size_t i = 0; i < m->config->n_directors; i++)
+		if (i != m->self && m->peers[i].alive && m->peers[i].fit && !m->peers[i].leaving)
+			return true;
+	return false;
+}
+
+/* lvsctl takeover / release: the intent travels in the heartbeats, so
+ * every director's election sees it; it stays until the opposite command
+ * or a restart. */
+static int set_intent(struct manager *m, const char *name, enum hb_intent intent, struct ctl_peer *p)
+{
+	struct ipc_message msg = { .type = IPC_MSG_END };
+	size_t matched = 0;
+
+	if (intent == HB_INTENT_YIELDS && !a_peer_can_hold(m)) {
+		msg = (struct ipc_message){ .type = IPC_MSG_ERROR, .error.error = -EHOSTUNREACH };
+		snprintf(msg.error.text, sizeof(msg.error.text), "no peer is alive and fit to take over: keeping it");
+		return ctl_peer_send(p, &msg);
+	}
+	for (size_t g = 0; g < m->config->n_vips; g++) {
+		if (name[0] && strcmp(name, m->config->vips[g].name) != 0)
+			continue;
+		matched++;
+		if (m->groups[g].intent != intent)
+			log_full(LOG_NOTICE, "LVSD_VIP", m->config->vips[g].name, "vip %s: %s by the administrator",
+				 m->config->vips[g].name, intent == HB_INTENT_WANTS ? "takeover" : "release");
+		m->groups[g].intent = intent;
+	}
+	if (!matched) {
+		msg = (struct ipc_message){ .type = IPC_MSG_ERROR, .error.error = -ENOENT };
+		snprintf(msg.error.text, sizeof(msg.error.text), "no VIP group \"%s\"", name);
+		return ctl_peer_send(p, &msg);
+	}
+	links_send(m);
+	roles_evaluate(m, intent == HB_INTENT_WANTS ? "takeover asked" : "release asked");
+	return ctl_peer_send(p, &msg);
+}
+
 void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata)
 {
 	struct manager *m = userdata;
@@ -70,6 +112,11 @@ void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void 
 		__attribute__((fallthrough));
 	case IPC_REQ_STATUS:
 		r = send_snapshot(m, p);
+		break;
+	case IPC_REQ_TAKEOVER:
+	case IPC_REQ_RELEASE:
+		r = set_intent(m, req->group.name, req->type == IPC_REQ_TAKEOVER ? HB_INTENT_WANTS : HB_INTENT_YIELDS,
+			       p);
 		break;
 	default:
 		r = -EOPNOTSUPP;

@@ -33,7 +33,9 @@ static void usage(FILE *f)
 		"Usage: lvsctl [-R DIR] [-f FILE] [-N NODE] [--json] COMMAND\n"
 		"\n"
 		"Commands:\n"
-		"  status               virtual services and real servers as the kernel holds them\n"
+		"  status               peers, VIP groups, virtual services and real servers\n"
+		"  takeover [VIP]       this director takes the VIP group (all without VIP) now\n"
+		"  release [VIP]        this director hands the VIP group over to a peer\n"
 		"  check-config [FILE]  check a configuration file, print its problems\n"
 		"\n"
 		"  -R, --runtime-dir DIR   where the daemons' sockets are (default %s/lvsd)\n"
@@ -122,6 +124,34 @@ static int cmd_status(const struct options *o)
 	return r == 0 ? 0 : r == -EHOSTUNREACH ? EXIT_UNREACHABLE : EXIT_REFUSED;
 }
 
+/* takeover / release: heartbeatd answers END when done, or ERROR. */
+static int cmd_group(const struct options *o, enum ipc_type type, const char *group)
+{
+	char path[4096];
+	struct ipc_message req = { .type = type }, m;
+	int fd, r;
+
+	snprintf(req.group.name, sizeof(req.group.name), "%s", group ? group : "");
+	if ((r = daemon_socket_path(o->runtime_dir, "heartbeatd", path, sizeof(path))) < 0 ||
+	    (r = ctl_connect(path, &fd)) < 0) {
+		fprintf(stderr, "lvsctl: cannot reach heartbeatd at %s: %s\n", path, strerror(-r));
+		return EXIT_UNREACHABLE;
+	}
+	r = ctl_send(fd, &req);
+	if (r == 0)
+		r = ctl_recv(fd, &m, REPLY_TIMEOUT_MS);
+	close(fd);
+	if (r < 0) {
+		fprintf(stderr, "lvsctl: heartbeatd did not answer: %s\n", strerror(-r));
+		return EXIT_UNREACHABLE;
+	}
+	if (m.type == IPC_MSG_ERROR) {
+		fprintf(stderr, "lvsctl: heartbeatd: %s\n", m.error.text);
+		return EXIT_REFUSED;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -155,6 +185,9 @@ int main(int argc, char **argv)
 	cmd = argv[optind++];
 	if (strcmp(cmd, "status") == 0 && optind == argc)
 		return cmd_status(&o);
+	if ((strcmp(cmd, "takeover") == 0 || strcmp(cmd, "release") == 0) && argc - optind <= 1)
+		return cmd_group(&o, cmd[0] == 't' ? IPC_REQ_TAKEOVER : IPC_REQ_RELEASE,
+				 optind < argc ? argv[optind] : NULL);
 	if (strcmp(cmd, "check-config") == 0 && argc - optind <= 1)
 		return cmd_check_config(optind < argc ? argv[optind] : o.config_path);
 	fprintf(stderr, "lvsctl: unknown command or wrong arguments: %s\n", cmd);

@@ -192,6 +192,27 @@ restart_all() {  # NAMES...: (re)start with the current lvsd.conf, lb1 first
 	for n in "$@"; do start $n; sleep 0.05; done
 }
 
+echo "# lvsctl takeover and release: planned moves by hand, nothing lost"
+write_conf "$work/cluster.key" yes
+restart_all lb1 lb2
+wait_holders lb1 5 >/dev/null
+"$lvsctl" -R "$work/run-lb2" takeover www
+expect_eq "lvsctl takeover exits 0" 0 $?
+if wait_holders lb2 5 >/dev/null; then pass "takeover: lb2 holds www despite lb1's priority"; else
+	fail "takeover: lb2 holds www" "holders: $(holders)"; fi
+"$lvsctl" -R "$work/run-lb2" release
+expect_eq "lvsctl release exits 0" 0 $?
+if wait_holders lb1 5 >/dev/null; then pass "release: lb1 holds www again"; else
+	fail "release: lb1 holds www" "holders: $(holders)"; fi
+"$lvsctl" -R "$work/run-lb2" takeover nosuchgroup 2>/dev/null
+expect_eq "takeover of an unknown group exits 1" 1 $?
+stop lb2 TERM
+"$lvsctl" -R "$work/run-lb1" release 2>"$work/release.err"
+expect_eq "release with no peer to take it is refused (exit 1)" 1 $?
+expect_match "and says why" 'no peer is alive' "$(cat "$work/release.err")"
+expect_eq "the VIP stays at lb1" lb1 "$(holders)"
+stop lb1 TERM
+
 echo "# failback off: the returning higher priority director stays backup"
 write_conf "$work/cluster.key" no
 restart_all lb1 lb2

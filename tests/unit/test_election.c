@@ -94,3 +94,17 @@ Test(election, leaving_dead_or_faulty_directors_hold_nothing)
 	m[1].alive = false;
 	cr_assert_str_eq(winner(m, 2, &g, 0), "nobody");
 }
+
+Test(election, an_administrators_takeover_and_release_come_first)
+{
+	struct election_member m[] = { member("lb1", 150), member("lb2", 100) };
+	struct election_group g = { .failback = true, .preferred = "lb1", .holder = "lb1" };
+
+	m[1].wants = true;
+	cr_assert_str_eq(winner(m, 2, &g, 10 * S), "lb2", "takeover beats priority and preferred");
+	m[1].wants = false;
+	m[0].yields = true;
+	cr_assert_str_eq(winner(m, 2, &g, 10 * S), "lb2", "a released group goes to a peer");
+	m[1].alive = false;
+	cr_assert_str_eq(winner(m, 2, &g, 10 * S), "nobody");
+}

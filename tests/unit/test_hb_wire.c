@@ -28,6 +28,7 @@ static struct hb_packet sample(void)
 	p.groups[0].role = HB_ROLE_MASTER;
 	strcpy(p.groups[1].name, "mail");
 	p.groups[1].role = HB_ROLE_BACKUP;
+	p.groups[1].intent = HB_INTENT_YIELDS;
 	return p;
 }
 
@@ -48,6 +49,7 @@ Test(hb_wire, round_trip)
 	cr_assert_eq(back.n_groups, 2);
 	cr_assert_str_eq(back.groups[1].name, "mail");
 	cr_assert_eq(back.groups[0].role, HB_ROLE_MASTER);
+	cr_assert_eq(back.groups[1].intent, HB_INTENT_YIELDS);
 	hmac_free(k);
 }
 
