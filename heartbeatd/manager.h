@@ -72,6 +72,7 @@ struct manager {
 	bool settled;                   /* waited a dead time after start */
 	bool leaving;                   /* stopping: handing the groups over */
 	uint64_t links_checked_usec;    /* interfaces' state, asked at most every 10 ms */
+	uint64_t addresses_checked_usec;  /* held addresses, checked every second */
 	bool *links_up;                 /* per VIP group, as last asked */
 	uint64_t leaving_since_usec;
 	struct drop_counters drops;

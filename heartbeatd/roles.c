@@ -12,6 +12,7 @@
 #include "vip.h"
 
 #define LINK_CHECK_USEC 10000
+#define ADDRESS_CHECK_USEC 1000000
 
 static const char *const role_names[] = {
 	[HB_ROLE_BACKUP] = "backup",
@@ -176,6 +177,25 @@ static void decide(struct manager *m, size_t gi, uint64_t now, const char *why)
 	}
 }
 
+/* A held group whose addresses went away (removed by hand, an interface
+ * reset) is put back and announced again, checked every second. */
+static void repair_addresses(struct manager *m, uint64_t now)
+{
+	if (m->addresses_checked_usec && now - m->addresses_checked_usec < ADDRESS_CHECK_USEC)
+		return;
+	m->addresses_checked_usec = now;
+	for (size_t g = 0; g < m->config->n_vips; g++) {
+		struct group *gr = &m->groups[g];
+
+		if (gr->role != HB_ROLE_MASTER || vip_present_all(m->nl, gr->vip))
+			continue;
+		log_full(LOG_WARNING, "LVSD_VIP", gr->vip->name, "vip %s: an address of the group is missing here; "
+			 "adding it again", gr->vip->name);
+		vip_add(m->nl, gr->vip);
+		vip_announce(gr->vip);
+	}
+}
+
 void roles_evaluate(struct manager *m, const char *why)
 {
 	uint64_t now = monotonic_usec();
@@ -198,6 +218,7 @@ void roles_evaluate(struct manager *m, const char *why)
 	}
 	for (size_t g = 0; g < m->config->n_vips; g++)
 		decide(m, g, now, why);
+	repair_addresses(m, now);
 }
 
 void roles_release_all(struct manager *m)

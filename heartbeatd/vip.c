@@ -144,6 +144,7 @@ int vip_remove(struct vip_netlink *v, const struct lvsd_vip *g)
 struct presence {
 	const struct lvsd_vip *g;
 	bool found;
+	size_t n_found;
 };
 
 static void check_one(struct nl_object *obj, void *arg)
@@ -158,21 +159,38 @@ static void check_one(struct nl_object *obj, void *arg)
 		if (nl_addr_get_family(local) == a->addr.family &&
 		    nl_addr_get_len(local) == (a->addr.family == AF_INET6 ? 16u : 4u) &&
 		    memcmp(nl_addr_get_binary_addr(local), &a->addr.in, nl_addr_get_len(local)) == 0 &&
-		    rtnl_addr_get_ifindex(ra) == (int)if_nametoindex(a->dev))
+		    rtnl_addr_get_ifindex(ra) == (int)if_nametoindex(a->dev)) {
 			p->found = true;
+			p->n_found++;
+		}
 	}
+}
+
+static int presence(struct vip_netlink *v, const struct lvsd_vip *g, struct presence *p)
+{
+	struct nl_cache *cache = NULL;
+
+	*p = (struct presence){ .g = g };
+	if (rtnl_addr_alloc_cache(v->sock, &cache) < 0)
+		return -EIO;
+	nl_cache_foreach(cache, check_one, p);
+	nl_cache_free(cache);
+	return 0;
 }
 
 bool vip_present(struct vip_netlink *v, const struct lvsd_vip *g)
 {
-	struct nl_cache *cache = NULL;
-	struct presence p = { g, false };
+	struct presence p;
 
-	if (rtnl_addr_alloc_cache(v->sock, &cache) < 0)
-		return false;
-	nl_cache_foreach(cache, check_one, &p);
-	nl_cache_free(cache);
-	return p.found;
+	return presence(v, g, &p) == 0 && p.found;
+}
+
+bool vip_present_all(struct vip_netlink *v, const struct lvsd_vip *g)
+{
+	struct presence p;
+
+	/* A dump that failed proves nothing missing. */
+	return presence(v, g, &p) < 0 || p.n_found >= g->n_addresses;
 }
 
 /* Asked every heartbeat: one socket for the ioctl, kept. */

@@ -19,6 +19,8 @@ int vip_add(struct vip_netlink *v, const struct lvsd_vip *g);
 int vip_remove(struct vip_netlink *v, const struct lvsd_vip *g);
 /* Whether any address of g is on its interface now. */
 bool vip_present(struct vip_netlink *v, const struct lvsd_vip *g);
+/* Whether every address of g is. */
+bool vip_present_all(struct vip_netlink *v, const struct lvsd_vip *g);
 /* Whether every interface of g is up (has its carrier). */
 bool vip_links_up(const struct lvsd_vip *g);
 

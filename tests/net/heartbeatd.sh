@@ -166,6 +166,13 @@ ip -n "$(ns net)" link set lb1 up
 if t=$(wait_holders lb1 5); then pass "link back: one holder again, lb1 (${t} ms)"; else
 	fail "link back: lb1 alone" "holders: $(holders)"; fi
 
+echo "# an address of the group removed by hand from the holder comes back"
+ip -n "$(ns lb1)" addr del 192.0.2.50/24 dev eth0
+if wait_for 3 has_vip lb1; then pass "the removed VIP address is back at lb1 within a second or so"; else
+	fail "removed VIP address restored" "holders: $(holders)"; fi
+expect_match "and the repair is logged" 'vip www: an address of the group is missing here; adding it again' \
+	"$(cat "$work/lb1.log")"
+
 echo "# a director with the wrong key and a higher priority cannot take the VIP"
 write_conf "$work/other.key" yes
 cp "$work/lvsd.conf" "$work/other.conf"
@@ -210,6 +217,7 @@ stop lb2 TERM
 "$lvsctl" -R "$work/run-lb1" release 2>"$work/release.err"
 expect_eq "release with no peer to take it is refused (exit 1)" 1 $?
 expect_match "and says why" 'no peer is alive' "$(cat "$work/release.err")"
+wait_for 2 eval '[ "$(holders)" = lb1 ]'
 expect_eq "the VIP stays at lb1" lb1 "$(holders)"
 stop lb1 TERM
 
@@ -223,6 +231,7 @@ ip -n "$(ns lb1)" addr flush dev eth0 scope global
 ip -n "$(ns lb1)" addr add 192.0.2.1/24 dev eth0
 start lb1
 sleep 1
+wait_for 2 eval '[ "$(holders)" = lb2 ]'
 expect_eq "failback = no: lb2 keeps the VIP after lb1 is back" lb2 "$(holders)"
 
 echo "# failback delay: lb1 takes it back only after failback-delay"
