@@ -359,10 +359,13 @@ wait $replayer
 expect_match "the replayed heartbeats are dropped as old" 'dropped a heartbeat from 192\.0\.2\.1: an old sequence number' "$(cat "$work/lb2.log")"
 
 echo "# --release-vips: what a killed heartbeatd left is removed (systemd ExecStopPost)"
-expect_eq "lb1 was killed holding the VIP: its address is still there" yes "$(has_vip lb1 && echo yes || echo no)"
+# What a heartbeatd killed while holding the group leaves behind.
+ip -n "$(ns lb1)" addr replace 192.0.2.50/24 dev eth0
+ip -n "$(ns lb1)" addr replace 2001:db8::50/64 dev eth0 nodad
 ip netns exec "$(ns lb1)" "$heartbeatd" --release-vips -f "$work/lvsd.conf" -N lb1 2>>"$work/lb1.log"
 expect_eq "--release-vips exits 0" 0 $?
 expect_eq "--release-vips: lb1 no longer has the VIP" no "$(has_vip lb1 && echo yes || echo no)"
+expect_no_match "--release-vips: nor its IPv6 address" '2001:db8::50/64' "$(ip -n "$(ns lb1)" -o addr show dev eth0)"
 
 for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
 summary
