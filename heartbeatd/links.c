@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -30,12 +31,16 @@ static void warn_drop(struct manager *m, unsigned long *counter, uint64_t *warne
 		    m->drops.unknown_sender, m->drops.replayed, m->drops.malformed);
 }
 
-static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_t *buf, size_t len)
+/* arrival_usec: when the kernel received it (CLOCK_MONOTONIC), not when
+ * it is read: the tick reads the links at most an interval later, and a
+ * peer's silence must be counted from its last packet. */
+static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_t *buf, size_t len,
+		      uint64_t arrival_usec)
 {
 	struct manager *m = l->manager;
 	struct hb_packet p;
 	struct peer *peer = NULL;
-	uint64_t now = monotonic_usec();
+	uint64_t now = arrival_usec;
 	bool changed;
 	int r = hb_decode(buf, len, m->hmac, &p);
 
@@ -99,24 +104,51 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 		roles_evaluate(m, "heartbeat");
 }
 
+/* The kernel's receive time (CLOCK_REALTIME, SO_TIMESTAMPNS) on the
+ * monotonic clock; now when the packet carries none. */
+static uint64_t arrival(struct msghdr *h, uint64_t mono_now, uint64_t real_now)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+			uint64_t real;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			real = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+			return real <= real_now && real_now - real < mono_now ? mono_now - (real_now - real) : mono_now;
+		}
+	return mono_now;
+}
+
 /* Reads what is there, up to a bound, a batch per system call. */
 static void drain(struct link *l)
 {
 	enum { BATCH = 8 };
 	static uint8_t bufs[BATCH][HB_PACKET_MAX + 1];
+	static union {
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} control[BATCH];
 	struct sockaddr_storage from[BATCH];
 	struct iovec iov[BATCH];
 	struct mmsghdr msgs[BATCH];
 
 	for (int round = 0; round < 8; round++) {
+		struct timespec rt;
+		uint64_t mono, real;
 		int n;
 
 		for (int i = 0; i < BATCH; i++) {
 			iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
 			msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i], .msg_namelen = sizeof(from[i]),
-								  .msg_iov = &iov[i], .msg_iovlen = 1 } };
+								  .msg_iov = &iov[i], .msg_iovlen = 1,
+								  .msg_control = control[i].buf,
+								  .msg_controllen = sizeof(control[i].buf) } };
 		}
 		n = recvmmsg(l->fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+		mono = monotonic_usec();
+		clock_gettime(CLOCK_REALTIME, &rt);
+		real = (uint64_t)rt.tv_sec * 1000000ULL + (uint64_t)rt.tv_nsec / 1000;
 		for (int i = 0; i < n; i++) {
 			struct lvsd_addr addr = { .family = from[i].ss_family };
 
@@ -124,7 +156,7 @@ static void drain(struct link *l)
 				addr.in.v4 = ((struct sockaddr_in *)&from[i])->sin_addr;
 			else
 				addr.in.v6 = ((struct sockaddr_in6 *)&from[i])->sin6_addr;
-			on_packet(l, &addr, bufs[i], msgs[i].msg_len);
+			on_packet(l, &addr, bufs[i], msgs[i].msg_len, arrival(&msgs[i].msg_hdr, mono, real));
 		}
 		if (n < BATCH)
 			break;
@@ -171,6 +203,7 @@ int links_open(struct manager *m)
 		if (l->fd < 0)
 			return -errno;
 		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(l->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 		/* Heartbeats go first on a busy host. */
 		setsockopt(l->fd, SOL_SOCKET, SO_PRIORITY, &(int){ 6 }, sizeof(int));
 		if (bind(l->fd, (struct sockaddr *)&sa, salen) < 0) {
