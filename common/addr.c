@@ -252,3 +252,27 @@ unsigned endpoint_to_sockaddr(const struct lvsd_endpoint *e, struct sockaddr_sto
 	sa->sin_port = htons(e->port);
 	return sizeof(*sa);
 }
+
+void addr_from_sockaddr(const struct sockaddr_storage *sa, struct lvsd_addr *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->family = sa->ss_family;
+	if (sa->ss_family == AF_INET6)
+		ret->in.v6 = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+	else
+		ret->in.v4 = ((const struct sockaddr_in *)sa)->sin_addr;
+}
+
+uint16_t inet_checksum(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}

@@ -36,6 +36,12 @@ int endpoint_parse(const char *text, bool port_optional, struct lvsd_endpoint *r
 const char *addr_format(const struct lvsd_addr *a, char *buf);
 const char *endpoint_format(const struct lvsd_endpoint *e, char *buf);
 
+/* The address of a socket address (AF_INET or AF_INET6). */
+void addr_from_sockaddr(const struct sockaddr_storage *sa, struct lvsd_addr *ret);
+
+/* The Internet checksum (RFC 1071) of data, in network byte order: ICMP's. */
+uint16_t inet_checksum(const void *data, size_t len);
+
 /* The socket address of e (port included); returns its length. */
 struct sockaddr_storage;
 unsigned endpoint_to_sockaddr(const struct lvsd_endpoint *e, struct sockaddr_storage *ret);

@@ -2,6 +2,7 @@
 #include "ctl.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <grp.h>
 #include <poll.h>
 #include <stdio.h>
@@ -103,6 +104,24 @@ int ctl_peer_send(struct ctl_peer *p, const struct ipc_message *m)
 	return 0;
 }
 
+int ctl_peer_send_error(struct ctl_peer *p, int error, const char *fmt, ...)
+{
+	struct ipc_message e = { .type = IPC_MSG_ERROR, .error.error = error };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e.error.text, sizeof(e.error.text), fmt, ap);
+	va_end(ap);
+	return ctl_peer_send(p, &e);
+}
+
+void ctl_peer_request_failed(struct ctl_peer *p, const struct ipc_message *req, int r)
+{
+	if (r < 0 && r != -EPIPE)
+		ctl_peer_send_error(p, r, "%s request failed: %s", ipc_type_to_string(req->type) ?: "unknown",
+				    strerror(-r));
+}
+
 void ctl_peer_subscribe(struct ctl_peer *p)
 {
 	p->subscribed = true;
@@ -155,15 +174,11 @@ static int on_peer_io(sd_event_source *src, int fd, uint32_t revents, void *user
 	else if (r == 0 && m.type >= IPC_MSG_ERROR)
 		r = -EOPNOTSUPP;  /* a daemon's message, not a request */
 	if (r < 0) {
-		struct ipc_message e = { .type = IPC_MSG_ERROR, .error.error = r };
-
-		if (r == -EACCES)
-			snprintf(e.error.text, sizeof(e.error.text),
-				 "permission denied: only root and group %s", CTL_GROUP);
-		else
-			snprintf(e.error.text, sizeof(e.error.text), "invalid request: %s", strerror(-r));
 		p->deadline = monotonic_usec() + CTL_ANSWER_USEC;
-		ctl_peer_send(p, &e);
+		if (r == -EACCES)
+			ctl_peer_send_error(p, r, "permission denied: only root and group %s", CTL_GROUP);
+		else
+			ctl_peer_send_error(p, r, "invalid request: %s", strerror(-r));
 		peer_free(p);
 		return 0;
 	}

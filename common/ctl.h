@@ -22,6 +22,11 @@ void ctl_server_free(struct ctl_server *s);
 /* -EADDRINUSE from ctl_server_new: another live process serves path. */
 
 int ctl_peer_send(struct ctl_peer *p, const struct ipc_message *m);
+/* Answers with an ERROR message: error (negative errno) and its text. */
+int ctl_peer_send_error(struct ctl_peer *p, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A handler's last word: when answering req failed with r (other than the
+ * peer hanging up), tells the peer "<request> request failed: <why>". */
+void ctl_peer_request_failed(struct ctl_peer *p, const struct ipc_message *req, int r);
 /* Marks the peer as a subscriber of the daemon's changes. */
 void ctl_peer_subscribe(struct ctl_peer *p);
 bool ctl_server_has_subscribers(const struct ctl_server *s);

@@ -134,6 +134,14 @@ uint64_t monotonic_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
 }
 
+uint64_t realtime_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
 void daemon_tune_memory(void)
 {
 	mallopt(M_TOP_PAD, 64 << 20);
@@ -192,4 +200,25 @@ int daemon_main(int argc, char **argv, const char *name, const char *summary,
 	if (r < 0)
 		return 1;
 	return run(&opts, config);
+}
+
+int daemon_serve_control(sd_event *e, const struct daemon_options *opts, ctl_request_handler_t handler,
+			 void *userdata, struct ctl_server **ret)
+{
+	char path[4096];
+	int r;
+
+	if ((r = daemon_make_runtime_dir(opts->runtime_dir)) < 0) {
+		log_error("cannot create runtime directory %s: %s", opts->runtime_dir, strerror(-r));
+		return r;
+	}
+	if ((r = daemon_socket_path(opts->runtime_dir, opts->name, path, sizeof(path))) < 0 ||
+	    (r = ctl_server_new(e, path, handler, userdata, ret)) < 0) {
+		if (r == -EADDRINUSE)
+			log_error("cannot serve the control socket %s: another %s is running there", path, opts->name);
+		else
+			log_error("cannot serve the control socket of %s in %s: %s", opts->name, opts->runtime_dir,
+				  strerror(-r));
+	}
+	return r;
 }

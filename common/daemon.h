@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "ctl.h"
+
 struct daemon_options {
 	const char *name;         /* program name, e.g. "directord" */
 	const char *config_path;
@@ -44,9 +46,17 @@ void daemon_release_memory(void);
 
 /* CLOCK_MONOTONIC in microseconds (the unit of sd-event). */
 uint64_t monotonic_usec(void);
+/* CLOCK_REALTIME in microseconds since 1970. */
+uint64_t realtime_usec(void);
 
 /* "<runtime_dir>/<name>.sock" into buf. */
 int daemon_socket_path(const char *runtime_dir, const char *name, char *buf, size_t size);
 
 /* Creates the runtime directory (mode 0750) if missing. */
 int daemon_make_runtime_dir(const char *dir);
+
+/* Serves the daemon's control socket, "<runtime_dir>/<name>.sock",
+ * creating the runtime directory if needed; logs what went wrong (another
+ * instance serving there included) and returns a negative errno. */
+int daemon_serve_control(sd_event *e, const struct daemon_options *opts, ctl_request_handler_t handler,
+			 void *userdata, struct ctl_server **ret);

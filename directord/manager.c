@@ -195,12 +195,8 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 	sd_event_source_set_enabled(m->health_pass, SD_EVENT_OFF);
 	sd_event_set_watchdog(m->event, true);
 
-	if ((r = daemon_socket_path(opts->runtime_dir, "directord", path, sizeof(path))) < 0 ||
-	    (r = ctl_server_new(m->event, path, manager_on_request, m, &m->ctl)) < 0) {
-		log_error("cannot serve the control socket %s: %s", path,
-			  r == -EADDRINUSE ? "another directord is running there" : strerror(-r));
+	if ((r = daemon_serve_control(m->event, opts, manager_on_request, m, &m->ctl)) < 0)
 		goto fail;
-	}
 	if ((r = daemon_socket_path(opts->runtime_dir, "healthd", path, sizeof(path))) < 0 ||
 	    (r = ctl_subscription_new(m->event, path,
 				      &(struct ctl_subscription_handlers){ on_healthd_message, on_healthd_connection },

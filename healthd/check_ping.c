@@ -42,20 +42,6 @@ struct echo {
 	uint8_t payload[16];
 };
 
-static uint16_t inet_checksum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
 void ping_sockets_free(struct ping_sockets *s)
 {
 	if (!s)
@@ -99,26 +85,20 @@ static int on_readable(sd_event_source *src, int fd, uint32_t revents, void *use
 	for (int budget = 0; budget < 256; budget++) {
 		struct sockaddr_storage sa;
 		socklen_t salen = sizeof(sa);
-		struct lvsd_addr from = { 0 };
+		struct lvsd_addr from;
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&sa, &salen);
 		size_t skip = 0;
 
 		if (n < 0)
 			break;
-		if (v6) {
-			from.family = AF_INET6;
-			from.in.v6 = ((struct sockaddr_in6 *)&sa)->sin6_addr;
-		} else {
-			from.family = AF_INET;
-			from.in.v4 = ((struct sockaddr_in *)&sa)->sin_addr;
-			/* A raw IPv4 socket hands over the IP header too. */
-			if (f->raw) {
-				if (n < 20)
-					continue;
-				skip = (size_t)(buf[0] & 0x0f) * 4;
-				if (skip < 20 || skip > (size_t)n)
-					continue;
-			}
+		addr_from_sockaddr(&sa, &from);
+		/* A raw IPv4 socket hands over the IP header too. */
+		if (!v6 && f->raw) {
+			if (n < 20)
+				continue;
+			skip = (size_t)(buf[0] & 0x0f) * 4;
+			if (skip < 20 || skip > (size_t)n)
+				continue;
 		}
 		on_reply(s, &from, f->raw, buf + skip, (size_t)n - skip, v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY);
 	}

@@ -103,7 +103,6 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 {
 	struct manager *m = calloc(1, sizeof(*m));
 	sd_event_source *status_timer = NULL;
-	char path[4096];
 	sigset_t chld;
 	int r;
 
@@ -121,11 +120,6 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
-	if ((r = daemon_make_runtime_dir(opts->runtime_dir)) < 0) {
-		log_error("cannot create runtime directory %s: %s", opts->runtime_dir, strerror(-r));
-		config_free(config);
-		goto fail;
-	}
 	if ((r = sd_event_new(&m->event)) < 0 ||
 	    (r = daemon_add_signals(m->event, on_stop, on_reload, m, &m->sigterm, &m->sigint, &m->sighup)) < 0 ||
 	    (r = sd_event_add_time_relative(m->event, &status_timer, CLOCK_MONOTONIC, 1000000, 0,
@@ -149,12 +143,8 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 			config_free(config);
 		goto fail;
 	}
-	if ((r = daemon_socket_path(opts->runtime_dir, "healthd", path, sizeof(path))) < 0 ||
-	    (r = ctl_server_new(m->event, path, manager_on_request, m, &m->ctl)) < 0) {
-		log_error("cannot serve the control socket %s: %s", path,
-			  r == -EADDRINUSE ? "another healthd is running there" : strerror(-r));
+	if ((r = daemon_serve_control(m->event, opts, manager_on_request, m, &m->ctl)) < 0)
 		goto fail;
-	}
 	*ret = m;
 	return 0;
 fail:

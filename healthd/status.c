@@ -104,11 +104,5 @@ void manager_on_request(struct ctl_peer *peer, const struct ipc_message *req, vo
 	default:
 		r = -EOPNOTSUPP;
 	}
-	if (r < 0 && r != -EPIPE) {
-		struct ipc_message e = { .type = IPC_MSG_ERROR, .error.error = r };
-
-		snprintf(e.error.text, sizeof(e.error.text), "%s request failed: %s",
-			 ipc_type_to_string(req->type) ?: "unknown", strerror(-r));
-		ctl_peer_send(peer, &e);
-	}
+	ctl_peer_request_failed(peer, req, r);
 }

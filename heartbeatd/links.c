@@ -134,7 +134,6 @@ static void drain(struct link *l)
 	struct mmsghdr msgs[BATCH];
 
 	for (int round = 0; round < 8; round++) {
-		struct timespec rt;
 		uint64_t mono, real;
 		int n;
 
@@ -147,15 +146,11 @@ static void drain(struct link *l)
 		}
 		n = recvmmsg(l->fd, msgs, BATCH, MSG_DONTWAIT, NULL);
 		mono = monotonic_usec();
-		clock_gettime(CLOCK_REALTIME, &rt);
-		real = (uint64_t)rt.tv_sec * 1000000ULL + (uint64_t)rt.tv_nsec / 1000;
+		real = realtime_usec();
 		for (int i = 0; i < n; i++) {
-			struct lvsd_addr addr = { .family = from[i].ss_family };
+			struct lvsd_addr addr;
 
-			if (from[i].ss_family == AF_INET)
-				addr.in.v4 = ((struct sockaddr_in *)&from[i])->sin_addr;
-			else
-				addr.in.v6 = ((struct sockaddr_in6 *)&from[i])->sin6_addr;
+			addr_from_sockaddr(&from[i], &addr);
 			on_packet(l, &addr, bufs[i], msgs[i].msg_len, arrival(&msgs[i].msg_hdr, mono, real));
 		}
 		if (n < BATCH)

@@ -88,14 +88,6 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 	return 0;
 }
 
-static uint64_t realtime_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static int find_self(struct manager *m)
 {
 	for (size_t i = 0; i < m->config->n_directors; i++)
@@ -124,7 +116,6 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 {
 	struct manager *m = calloc(1, sizeof(*m));
 	uint8_t key[DERIVED_KEY_SIZE];
-	char path[4096];
 	int r;
 
 	if (!m) {
@@ -185,13 +176,8 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 		log_error("cannot ping the ping nodes: %s", strerror(-r));
 		goto fail;
 	}
-	if ((r = daemon_make_runtime_dir(opts->runtime_dir)) < 0 ||
-	    (r = daemon_socket_path(opts->runtime_dir, "heartbeatd", path, sizeof(path))) < 0 ||
-	    (r = ctl_server_new(m->event, path, manager_on_request, m, &m->ctl)) < 0) {
-		log_error("cannot serve the control socket in %s: %s", opts->runtime_dir,
-			  r == -EADDRINUSE ? "another heartbeatd is running there" : strerror(-r));
+	if ((r = daemon_serve_control(m->event, opts, manager_on_request, m, &m->ctl)) < 0)
 		goto fail;
-	}
 	sd_event_set_watchdog(m->event, true);
 	*ret = m;
 	return 0;

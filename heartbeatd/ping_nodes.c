@@ -23,18 +23,6 @@ struct ping_nodes {
 	bool reported_unreachable;
 };
 
-static uint16_t checksum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
 static int on_reply(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct ping_nodes *p = userdata;
@@ -80,7 +68,7 @@ static int on_period(sd_event_source *s, uint64_t usec, void *userdata)
 		memcpy(echo + 4, &ident, 2);
 		memcpy(echo + 6, &seq, 2);
 		if (a->family == AF_INET) {
-			uint16_t sum = checksum(echo, sizeof(echo));
+			uint16_t sum = inet_checksum(echo, sizeof(echo));
 
 			memcpy(echo + 2, &sum, 2);
 		}

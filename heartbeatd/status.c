@@ -60,7 +60,7 @@ void manager_publish(struct manager *m)
 		ctl_server_for_each_subscriber(m->ctl, publish_to, m);
 }
 
-/* Can a peer hold group gi instead of this director? */
+/* Can a peer hold the groups instead of this director? */
 static bool a_peer_can_hold(const struct manager *m)
 {
 	for (size_t i = 0; i < m->config->n_directors; i++)
@@ -74,14 +74,11 @@ static bool a_peer_can_hold(const struct manager *m)
  * or a restart. */
 static int set_intent(struct manager *m, const char *name, enum hb_intent intent, struct ctl_peer *p)
 {
-	struct ipc_message msg = { .type = IPC_MSG_END };
+	struct ipc_message end = { .type = IPC_MSG_END };
 	size_t matched = 0;
 
-	if (intent == HB_INTENT_YIELDS && !a_peer_can_hold(m)) {
-		msg = (struct ipc_message){ .type = IPC_MSG_ERROR, .error.error = -EHOSTUNREACH };
-		snprintf(msg.error.text, sizeof(msg.error.text), "no peer is alive and fit to take over: keeping it");
-		return ctl_peer_send(p, &msg);
-	}
+	if (intent == HB_INTENT_YIELDS && !a_peer_can_hold(m))
+		return ctl_peer_send_error(p, -EHOSTUNREACH, "no peer is alive and fit to take over: keeping it");
 	for (size_t g = 0; g < m->config->n_vips; g++) {
 		if (name[0] && strcmp(name, m->config->vips[g].name) != 0)
 			continue;
@@ -91,14 +88,11 @@ static int set_intent(struct manager *m, const char *name, enum hb_intent intent
 				 m->config->vips[g].name, intent == HB_INTENT_WANTS ? "takeover" : "release");
 		m->groups[g].intent = intent;
 	}
-	if (!matched) {
-		msg = (struct ipc_message){ .type = IPC_MSG_ERROR, .error.error = -ENOENT };
-		snprintf(msg.error.text, sizeof(msg.error.text), "no VIP group \"%s\"", name);
-		return ctl_peer_send(p, &msg);
-	}
+	if (!matched)
+		return ctl_peer_send_error(p, -ENOENT, "no VIP group \"%s\"", name);
 	links_send(m);
 	roles_evaluate(m, intent == HB_INTENT_WANTS ? "takeover asked" : "release asked");
-	return ctl_peer_send(p, &msg);
+	return ctl_peer_send(p, &end);
 }
 
 void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata)
@@ -121,11 +115,5 @@ void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void 
 	default:
 		r = -EOPNOTSUPP;
 	}
-	if (r < 0 && r != -EPIPE) {
-		struct ipc_message e = { .type = IPC_MSG_ERROR, .error.error = r };
-
-		snprintf(e.error.text, sizeof(e.error.text), "%s request failed: %s",
-			 ipc_type_to_string(req->type) ?: "unknown", strerror(-r));
-		ctl_peer_send(p, &e);
-	}
+	ctl_peer_request_failed(p, req, r);
 }
