@@ -87,10 +87,12 @@ stop() {  # NAME SIGNAL
 	hpid[$1]=
 	return $rc
 }
-# An address dump can be cut short while addresses change: ask twice.
+# The whole output first: with pipefail, `ip ... | grep -q` fails whenever
+# grep's early exit cuts ip off (SIGPIPE), and a VIP would seem absent.
 has_vip() {
-	ip -n "$(ns $1)" -o addr show dev eth0 | grep -q ' 192\.0\.2\.50/24' ||
-		ip -n "$(ns $1)" -o addr show dev eth0 | grep -q ' 192\.0\.2\.50/24'
+	local out
+	out=$(ip -n "$(ns $1)" -o addr show dev eth0)
+	[[ $out == *" 192.0.2.50/24 "* ]]
 }
 holders() {
 	local h=

@@ -217,7 +217,9 @@ net_setup() {
 	_net_ca
 }
 
-_net_link_up() { ip -n "$1" -o link show "$NET_IF" | grep -q 'state UP'; }
+# Output captured, not piped to grep -q: under pipefail grep's early exit
+# would fail the pipeline.
+_net_link_up() { local out; out=$(ip -n "$1" -o link show "$NET_IF"); [[ $out == *"state UP"* ]]; }
 
 net_run_srv() { ip netns exec "$NET_NS_SRV" "$@"; }
 net_run_dir() { ip netns exec "$NET_NS_DIR" "$@"; }
@@ -282,7 +284,9 @@ _net_ensure_addr() {
 	case $1 in
 	0.0.0.0 | :: | '*') return 0 ;;
 	esac
-	ip -n "$NET_NS_SRV" -o addr show | grep -qF " $1/" || net_add_server_addr "$1"
+	local out
+	out=$(ip -n "$NET_NS_SRV" -o addr show)
+	[[ $out == *" $1/"* ]] || net_add_server_addr "$1"
 }
 
 # wait_port [-u] [-t SECS] NS ADDR PORT
