@@ -249,7 +249,7 @@ fi
 expect http-up down 'does not match'   # "/" answers "hello lvsd", not "OK"
 printf 'virtual broken {\n  address = "192.0.2.300:80"\n}\n' >> "$conf"
 kill -HUP "$hpid"
-wait_for 5 grep -q 'reload rejected' "$hlog"
+wait_for 10 grep -q 'reload rejected' "$hlog"
 expect_match "invalid reload: rejected with FILE:LINE" "$conf:[0-9]+: " "$(cat "$hlog")"
 expect tcp-up up
 
