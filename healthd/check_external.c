@@ -22,6 +22,8 @@ extern char **environ;
 
 struct external_run {
 	struct probe *probe;      /* NULL once abandoned: still to be reaped */
+	struct manager *manager;
+	struct external_run *next_orphan;  /* abandoned runs, for shutdown */
 	pid_t pid;
 	int out_fd;
 	sd_event_source *child, *out;
@@ -31,6 +33,13 @@ struct external_run {
 
 static void run_free(struct external_run *run)
 {
+	/* An abandoned run leaves the manager's list of orphans. */
+	for (struct external_run **o = (struct external_run **)&run->manager->external_orphans; *o;
+	     o = &(*o)->next_orphan)
+		if (*o == run) {
+			*o = run->next_orphan;
+			break;
+		}
 	sd_event_source_disable_unref(run->child);
 	sd_event_source_disable_unref(run->out);
 	if (run->out_fd >= 0)
@@ -108,6 +117,20 @@ static void external_stop(struct probe *p)
 	kill(-run->pid, SIGKILL);
 	run->probe = NULL;
 	p->op = NULL;
+	run->next_orphan = p->manager->external_orphans;
+	p->manager->external_orphans = run;
+}
+
+void external_reap_orphans(struct manager *m)
+{
+	/* Killed already: waiting for them is short, and frees all they hold
+	 * before the event loop goes. */
+	while (m->external_orphans) {
+		struct external_run *run = m->external_orphans;
+
+		waitpid(run->pid, NULL, 0);
+		run_free(run);
+	}
 }
 
 static void external_start(struct probe *p)
@@ -124,6 +147,7 @@ static void external_start(struct probe *p)
 		return;
 	}
 	run->out_fd = -1;
+	run->manager = p->manager;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		free(run);
 		probe_done(p, false, "pipe: %s", strerror(errno));

@@ -176,6 +176,7 @@ void manager_free(struct manager *m)
 	for (size_t i = 0; i < m->probes.n; i++)
 		engine_stop_probe(m->probes.probes[i]);
 	probe_set_clear(&m->probes);
+	external_reap_orphans(m);
 	ctl_server_free(m->ctl);
 	http_engine_free(m->http);
 	ping_sockets_free(m->ping);

@@ -28,6 +28,7 @@ struct manager {
 	struct ping_sockets *ping;      /* opened with the first ping probe */
 	struct http_engine *http;       /* libcurl multi on the event loop */
 	char hostname[256];             /* for SMTP's EHLO */
+	void *external_orphans;         /* external checks killed at their timeout, not reaped yet */
 	unsigned long transitions;
 };
 
@@ -49,3 +50,5 @@ void manager_publish_all(struct manager *m);
 /* check_ping.c / check_http.c: shared resources, freed with the manager. */
 void ping_sockets_free(struct ping_sockets *s);
 void http_engine_free(struct http_engine *h);
+/* check_external.c: reaps and frees the external checks still running. */
+void external_reap_orphans(struct manager *m);
