@@ -170,7 +170,11 @@ fi
 ###########################################################################
 echo "# a connection through the VIP, then a restart: nothing is recreated"
 timeout 2 bash -c 'exec 3<>/dev/tcp/192.0.2.50/80' 2>/dev/null
-conns_before=$(ipvsadm -Ln --stats -t 192.0.2.50:80 | awk '/^TCP/ {print $3}')
+service_conns() { ipvsadm -Ln --stats -t 192.0.2.50:80 | awk '/^TCP/ {print $3}'; }
+# The kernel folds its per-CPU counters into what ipvsadm reads only every
+# couple of seconds (the rate estimator), so wait for the connection to show.
+wait_for 6 eval '[ "$(service_conns)" -ge 1 ]'
+conns_before=$(service_conns)
 connections_before=$(ipvsadm -Lnc | grep -c 192.0.2.50)
 before=$(table)
 stop_directord; expect_eq "SIGTERM: directord exits 0" 0 $?
@@ -178,7 +182,7 @@ expect_eq "SIGTERM leaves the table in place" "$before" "$(table)"
 start_directord
 expect_eq "restart adopts the table: no operation" 0 "$(log_count 'operations')"
 expect_eq "restart keeps the table" "$before" "$(table)"
-conns_after=$(ipvsadm -Ln --stats -t 192.0.2.50:80 | awk '/^TCP/ {print $3}')
+conns_after=$(service_conns)
 if [ "${conns_before:-0}" -ge 1 ] && [ "$conns_before" = "$conns_after" ]; then
 	pass "restart keeps service counters ($conns_after connections)"
 else
