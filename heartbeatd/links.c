@@ -170,65 +170,87 @@ void links_receive(struct manager *m)
 		drain(&m->links[i]);
 }
 
-int links_open(struct manager *m)
+/* What every heartbeat says whatever happens: who sends, its priority,
+ * the names of the groups (their roles are filled in per packet). */
+void links_prepare_outgoing(struct manager *m)
 {
 	const struct lvsd_director *self = &m->config->directors[m->self];
-	int r;
 
-	m->links = calloc(self->n_addresses ? self->n_addresses : 1, sizeof(*m->links));
-	if (!m->links)
-		return -ENOMEM;
 	m->outgoing = (struct hb_packet){ .type = HB_ALIVE, .priority = (uint8_t)self->priority };
 	snprintf(m->outgoing.sender, sizeof(m->outgoing.sender), "%s", self->name);
 	for (size_t g = 0; g < m->config->n_vips && g < HB_MAX_GROUPS; g++)
 		snprintf(m->outgoing.groups[m->outgoing.n_groups++].name, sizeof(m->outgoing.groups[0].name), "%s",
 			 m->config->vips[g].name);
-	for (size_t i = 0; i < self->n_addresses; i++) {
-		struct link *l = &m->links[m->n_links++];
-		struct lvsd_endpoint local = { self->addresses[i], m->config->cluster.port };
-		struct sockaddr_storage sa;
-		socklen_t salen = endpoint_to_sockaddr(&local, &sa);
-		int one = 1;
-		char text[LVSD_ENDPOINT_STRLEN];
+}
 
-		l->manager = m;
-		l->index = (unsigned)i;
-		l->local = self->addresses[i];
-		l->fd = socket(local.addr.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (l->fd < 0)
-			return -errno;
-		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		setsockopt(l->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
-		/* Heartbeats go first on a busy host. */
-		setsockopt(l->fd, SOL_SOCKET, SO_PRIORITY, &(int){ 6 }, sizeof(int));
-		if (bind(l->fd, (struct sockaddr *)&sa, salen) < 0) {
-			r = -errno;
-			log_error("cannot listen for heartbeats on %s: %s", endpoint_format(&local, text), strerror(-r));
-			return r;
-		}
-		/* At the fastest intervals the heartbeat tick reads the links
-		 * itself: one wake-up per interval instead of one more per
-		 * packet, for at most an interval of delay. */
-		if (m->config->cluster.interval_usec <= LINKS_POLLED_UP_TO_USEC)
-			continue;
-		if ((r = sd_event_add_io(m->event, &l->io, l->fd, EPOLLIN, on_readable, l)) < 0)
-			return r;
-		sd_event_source_set_description(l->io, "heartbeat-link");
-		sd_event_source_set_priority(l->io, SD_EVENT_PRIORITY_IMPORTANT);
+static int link_open(struct manager *m, const struct lvsd_config *c, const struct lvsd_addr *address,
+		     struct link *l)
+{
+	struct lvsd_endpoint local = { *address, c->cluster.port };
+	struct sockaddr_storage sa;
+	socklen_t salen = endpoint_to_sockaddr(&local, &sa);
+	int one = 1, r;
+	char text[LVSD_ENDPOINT_STRLEN];
+
+	l->manager = m;
+	l->local = *address;
+	l->fd = socket(local.addr.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->fd < 0)
+		return -errno;
+	/* Also lets a reload bind the address again before the old link closes. */
+	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(l->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	/* Heartbeats go first on a busy host. */
+	setsockopt(l->fd, SOL_SOCKET, SO_PRIORITY, &(int){ 6 }, sizeof(int));
+	if (bind(l->fd, (struct sockaddr *)&sa, salen) < 0) {
+		r = -errno;
+		log_error("cannot listen for heartbeats on %s: %s", endpoint_format(&local, text), strerror(-r));
+		return r;
 	}
+	/* At the fastest intervals the heartbeat tick reads the links
+	 * itself: one wake-up per interval instead of one more per packet,
+	 * for at most an interval of delay. */
+	if (c->cluster.interval_usec <= LINKS_POLLED_UP_TO_USEC)
+		return 0;
+	if ((r = sd_event_add_io(m->event, &l->io, l->fd, EPOLLIN, on_readable, l)) < 0)
+		return r;
+	sd_event_source_set_description(l->io, "heartbeat-link");
+	return sd_event_source_set_priority(l->io, SD_EVENT_PRIORITY_IMPORTANT);
+}
+
+int links_open(struct manager *m, const struct lvsd_config *c, size_t self, struct link **ret, size_t *n_ret)
+{
+	const struct lvsd_director *d = &c->directors[self];
+	struct link *links = calloc(d->n_addresses ? d->n_addresses : 1, sizeof(*links));
+	size_t n = 0;
+	int r = 0;
+
+	if (!links)
+		return -ENOMEM;
+	for (; n < d->n_addresses; n++) {
+		links[n].index = (unsigned)n;
+		if ((r = link_open(m, c, &d->addresses[n], &links[n])) < 0) {
+			n++;
+			break;
+		}
+	}
+	if (r < 0) {
+		links_close(links, n);
+		return r;
+	}
+	*ret = links;
+	*n_ret = n;
 	return 0;
 }
 
-void links_close(struct manager *m)
+void links_close(struct link *links, size_t n)
 {
-	for (size_t i = 0; i < m->n_links; i++) {
-		sd_event_source_disable_unref(m->links[i].io);
-		if (m->links[i].fd >= 0)
-			close(m->links[i].fd);
+	for (size_t i = 0; links && i < n; i++) {
+		sd_event_source_disable_unref(links[i].io);
+		if (links[i].fd >= 0)
+			close(links[i].fd);
 	}
-	free(m->links);
-	m->links = NULL;
-	m->n_links = 0;
+	free(links);
 }
 
 static bool all_links_up(const struct manager *m)
@@ -245,7 +267,7 @@ void links_send(struct manager *m)
 	uint8_t buf[HB_PACKET_MAX];
 	int n;
 
-	/* Names are filled in once (links_open); what changes is set here. */
+	/* Names are filled in once (links_prepare_outgoing); what changes is set here. */
 	p->epoch = m->epoch;
 	p->seq = ++m->seq;
 	/* Still listening after start: not ready to hold anything, so the

@@ -45,18 +45,26 @@ static int on_tick(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	return 0;
 }
 
-static int heartbeat_timer(struct manager *m)
+int manager_set_interval(struct manager *m)
 {
 	uint64_t i = m->config->cluster.interval_usec;
 	struct itimerspec its = {
 		.it_interval = { .tv_sec = (time_t)(i / 1000000), .tv_nsec = (long)(i % 1000000) * 1000 },
 		.it_value = { .tv_sec = 0, .tv_nsec = 1 },
 	};
+
+	return timerfd_settime(m->tick_fd, 0, &its, NULL) < 0 ? -errno : 0;
+}
+
+static int heartbeat_timer(struct manager *m)
+{
 	int r;
 
 	m->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (m->tick_fd < 0 || timerfd_settime(m->tick_fd, 0, &its, NULL) < 0)
+	if (m->tick_fd < 0)
 		return -errno;
+	if ((r = manager_set_interval(m)) < 0)
+		return r;
 	if ((r = sd_event_add_io(m->event, &m->tick, m->tick_fd, EPOLLIN, on_tick, m)) < 0)
 		return r;
 	sd_event_source_set_description(m->tick, "heartbeat");
@@ -82,40 +90,103 @@ static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *
 
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
-	/* Membership and groups are fixed for a run: a new cluster layout
-	 * needs a restart, which hands over cleanly. */
-	log_warning("SIGHUP: heartbeatd does not reload; restart it to apply a new configuration");
+	struct manager *m = userdata;
+	struct config_errors errors = { 0 };
+	struct lvsd_config *config = NULL;
+	int r;
+
+	sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
+	r = config_load(m->opts->config_path, &config, &errors);
+	if (r < 0) {
+		for (size_t i = 0; i < errors.n; i++)
+			log_error("%s", errors.lines[i]);
+		log_error("reload rejected: %s has %zu error%s; keeping the running configuration",
+			  m->opts->config_path, errors.n, errors.n == 1 ? "" : "s");
+	} else if ((r = manager_reload(m, config)) < 0) {
+		config_free(config);
+		log_error("reload rejected: %s; keeping the running configuration", strerror(-r));
+	} else {
+		log_info("configuration reloaded from %s: %zu peers, %zu VIP groups, heartbeats every %llu ms, "
+			 "dead after %u", m->opts->config_path, m->config->n_directors - 1, m->config->n_vips,
+			 (unsigned long long)(m->config->cluster.interval_usec / 1000), m->config->cluster.dead_after);
+	}
+	config_errors_clear(&errors);
+	sd_notify(0, "READY=1\nSTATUS=Running");
 	return 0;
 }
 
-static int find_self(struct manager *m)
+int manager_find_self(const struct manager *m, const struct lvsd_config *config, size_t *ret)
 {
-	for (size_t i = 0; i < m->config->n_directors; i++)
-		if (strcmp(m->config->directors[i].name, m->opts->node) == 0) {
-			m->self = i;
+	for (size_t i = 0; i < config->n_directors; i++)
+		if (strcmp(config->directors[i].name, m->opts->node) == 0) {
+			*ret = i;
 			return 0;
 		}
 	log_error("this director, \"%s\", is not in %s (set -N to one of its directors)", m->opts->node,
-		  m->config->path);
+		  config->path);
 	return -ENOENT;
+}
+
+int manager_heartbeat_key(const struct lvsd_config *config, struct hmac **ret)
+{
+	uint8_t key[DERIVED_KEY_SIZE];
+	int r = cluster_key_derive(config->cluster.key_file, HEARTBEAT_KEY_PURPOSE, key);
+
+	if (r < 0) {
+		log_error("cannot use the cluster key %s: %s", config->cluster.key_file,
+			  r == -EPERM ? "it must be a regular file of mode 0600 or 0400" :
+			  r == -EINVAL ? "it must hold 32 to 4096 bytes" : strerror(-r));
+		return r;
+	}
+	r = hmac_new(key, ret);
+	memset(key, 0, sizeof(key));
+	return r;
+}
+
+int manager_peers_new(const struct lvsd_config *config, struct peer **ret)
+{
+	size_t groups = config->n_vips ? config->n_vips : 1;
+	struct peer *peers = calloc(config->n_directors, sizeof(*peers));
+
+	if (!peers)
+		return -ENOMEM;
+	for (size_t i = 0; i < config->n_directors; i++) {
+		peers[i].director = &config->directors[i];
+		peers[i].claims = calloc(groups, sizeof(bool));
+		peers[i].intents = calloc(groups, 1);
+		if (!peers[i].claims || !peers[i].intents) {
+			manager_peers_free(peers, config->n_directors);
+			return -ENOMEM;
+		}
+	}
+	*ret = peers;
+	return 0;
+}
+
+void manager_peers_free(struct peer *peers, size_t n)
+{
+	for (size_t i = 0; peers && i < n; i++) {
+		free(peers[i].claims);
+		free(peers[i].intents);
+	}
+	free(peers);
 }
 
 /* SCHED_FIFO and locked memory for the tightest intervals: a heartbeat
  * must not wait behind a busy host or a page fault. */
-static void go_realtime(void)
+void manager_set_realtime(bool on)
 {
-	struct sched_param sp = { .sched_priority = 50 };
+	struct sched_param sp = { .sched_priority = on ? 50 : 0 };
 
-	if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
-		log_warning("realtime: cannot use SCHED_FIFO: %s", strerror(errno));
-	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
-		log_warning("realtime: cannot lock memory: %s", strerror(errno));
+	if (sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &sp) < 0)
+		log_warning("realtime: cannot use %s: %s", on ? "SCHED_FIFO" : "SCHED_OTHER", strerror(errno));
+	if ((on ? mlockall(MCL_CURRENT | MCL_FUTURE) : munlockall()) < 0)
+		log_warning("realtime: cannot %s memory: %s", on ? "lock" : "unlock", strerror(errno));
 }
 
 int manager_new(const struct daemon_options *opts, struct lvsd_config *config, struct manager **ret)
 {
 	struct manager *m = calloc(1, sizeof(*m));
-	uint8_t key[DERIVED_KEY_SIZE];
 	int r;
 
 	if (!m) {
@@ -126,33 +197,14 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 	m->config = config;
 	m->tick_fd = -1;
 	log_set_level(opts->log_level >= 0 ? opts->log_level : config->log_level);
-	if ((r = find_self(m)) < 0)
+	if ((r = manager_find_self(m, config, &m->self)) < 0 || (r = manager_heartbeat_key(config, &m->hmac)) < 0 ||
+	    (r = manager_peers_new(config, &m->peers)) < 0)
 		goto fail;
-	if ((r = cluster_key_derive(config->cluster.key_file, HEARTBEAT_KEY_PURPOSE, key)) < 0) {
-		log_error("cannot use the cluster key %s: %s", config->cluster.key_file,
-			  r == -EPERM ? "it must be a regular file of mode 0600 or 0400" :
-			  r == -EINVAL ? "it must hold 32 to 4096 bytes" : strerror(-r));
-		goto fail;
-	}
-	r = hmac_new(key, &m->hmac);
-	memset(key, 0, sizeof(key));
-	if (r < 0)
-		goto fail;
-	m->peers = calloc(config->n_directors, sizeof(*m->peers));
 	m->groups = calloc(config->n_vips ? config->n_vips : 1, sizeof(*m->groups));
 	m->links_up = calloc(config->n_vips ? config->n_vips : 1, sizeof(*m->links_up));
-	if (!m->peers || !m->groups || !m->links_up) {
+	if (!m->groups || !m->links_up) {
 		r = -ENOMEM;
 		goto fail;
-	}
-	for (size_t i = 0; i < config->n_directors; i++) {
-		m->peers[i].director = &config->directors[i];
-		m->peers[i].intents = calloc(config->n_vips ? config->n_vips : 1, 1);
-		if (!(m->peers[i].claims = calloc(config->n_vips ? config->n_vips : 1, sizeof(bool))) ||
-		    !m->peers[i].intents) {
-			r = -ENOMEM;
-			goto fail;
-		}
 	}
 	if ((r = vip_netlink_open(&m->nl)) < 0) {
 		log_error("cannot open rtnetlink: %s", strerror(-r));
@@ -170,8 +222,9 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 		if ((r = roles_announce_timer(m, &m->groups[g])) < 0)
 			goto fail;
 	}
-	if ((r = links_open(m)) < 0)
+	if ((r = links_open(m, config, m->self, &m->links, &m->n_links)) < 0)
 		goto fail;
+	links_prepare_outgoing(m);
 	if ((r = ping_nodes_new(m->event, &config->cluster, &m->ping)) < 0) {
 		log_error("cannot ping the ping nodes: %s", strerror(-r));
 		goto fail;
@@ -191,7 +244,7 @@ int manager_run(struct manager *m)
 	int r;
 
 	if (m->config->cluster.realtime)
-		go_realtime();
+		manager_set_realtime(true);
 	/* A heartbeatd killed while holding a group left its addresses: a
 	 * new one holds nothing until the election says so. */
 	for (size_t g = 0; g < m->config->n_vips; g++)
@@ -219,14 +272,11 @@ void manager_free(struct manager *m)
 	if (!m)
 		return;
 	ctl_server_free(m->ctl);
-	links_close(m);
+	links_close(m->links, m->n_links);
 	for (size_t g = 0; m->groups && m->config && g < m->config->n_vips; g++)
 		sd_event_source_disable_unref(m->groups[g].announce_timer);
-	for (size_t i = 0; m->peers && i < m->config->n_directors; i++) {
-		free(m->peers[i].claims);
-		free(m->peers[i].intents);
-	}
-	free(m->peers);
+	if (m->config)
+		manager_peers_free(m->peers, m->config->n_directors);
 	free(m->groups);
 	free(m->links_up);
 	sd_event_source_disable_unref(m->tick);

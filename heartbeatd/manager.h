@@ -83,12 +83,28 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 int manager_run(struct manager *m);
 void manager_free(struct manager *m);
 
+/* Pieces of the start shared with a reload, each for a given config. */
+int manager_find_self(const struct manager *m, const struct lvsd_config *config, size_t *ret);
+int manager_heartbeat_key(const struct lvsd_config *config, struct hmac **ret);
+int manager_peers_new(const struct lvsd_config *config, struct peer **ret);
+void manager_peers_free(struct peer *peers, size_t n);
+/* (Re)arms the heartbeat timer at the configuration's interval. */
+int manager_set_interval(struct manager *m);
+void manager_set_realtime(bool on);
+
+/* reload.c: a new configuration, valid and loaded, applied in place:
+ * held groups stay held, peers keep what they said. Returns < 0 with
+ * nothing changed (the caller keeps config) or 0 (config is taken). */
+int manager_reload(struct manager *m, struct lvsd_config *config);
+
 /* links.c: heartbeats out and in. */
 #define LINKS_POLLED_UP_TO_USEC 10000
-int links_open(struct manager *m);
+/* A link per address of director `self` of c. */
+int links_open(struct manager *m, const struct lvsd_config *c, size_t self, struct link **ret, size_t *n_ret);
+void links_close(struct link *links, size_t n);
+void links_prepare_outgoing(struct manager *m);
 /* Reads every link now (the tick does, at intervals of 10 ms and less). */
 void links_receive(struct manager *m);
-void links_close(struct manager *m);
 void links_send(struct manager *m);
 
 /* roles.c: the election's answer carried out. */
@@ -96,6 +112,8 @@ void roles_evaluate(struct manager *m, const char *why);
 void roles_release_all(struct manager *m);
 bool roles_hold_nothing(const struct manager *m);
 int roles_announce_timer(struct manager *m, struct group *g);
+/* A held group's addresses (re)added and announced from the start. */
+void roles_announce_again(struct manager *m, struct group *g);
 const char *hb_role_to_string(enum hb_role r);
 
 /* status.c */

@@ -133,3 +133,19 @@ bool ping_nodes_reachable(const struct ping_nodes *p, uint64_t now_usec)
 {
 	return !p || now_usec - p->last_reply_usec <= PING_NODES_WINDOW_USEC;
 }
+
+void ping_nodes_rebind(struct ping_nodes *p, const struct lvsd_cluster *c)
+{
+	if (p)
+		p->cluster = c;
+}
+
+bool ping_nodes_same(const struct lvsd_cluster *a, const struct lvsd_cluster *b)
+{
+	if (a->n_ping != b->n_ping)
+		return false;
+	for (size_t i = 0; i < a->n_ping; i++)
+		if (!addr_equal(&a->ping[i], &b->ping[i]))
+			return false;
+	return true;
+}

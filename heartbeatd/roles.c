@@ -59,14 +59,17 @@ static void set_role(struct manager *m, struct group *g, enum hb_role role, cons
 	manager_publish(m);
 }
 
-static void take_over(struct manager *m, struct group *g, const char *why)
+static void add_addresses(struct group *g, struct manager *m)
+{
+	if (vip_add(m->nl, g->vip) < 0)
+		log_full(LOG_ERR, "LVSD_VIP", g->vip->name, "vip %s: some addresses could not be added", g->vip->name);
+}
+
+/* The first announcement at once, the others at garp-interval. */
+static void start_announcing(struct manager *m, struct group *g)
 {
 	uint64_t now = 0;
 
-	if (vip_add(m->nl, g->vip) < 0)
-		log_full(LOG_ERR, "LVSD_VIP", g->vip->name, "vip %s: some addresses could not be added", g->vip->name);
-	set_role(m, g, HB_ROLE_MASTER, why);
-	/* The first announcement at once, the others at garp-interval. */
 	vip_announce(g->vip);
 	g->announcements_left = g->vip->garp_count > 1 ? g->vip->garp_count - 1 : 0;
 	if (g->announcements_left || g->vip->garp_refresh_usec) {
@@ -76,6 +79,19 @@ static void take_over(struct manager *m, struct group *g, const char *why)
 								      : g->vip->garp_refresh_usec));
 		sd_event_source_set_enabled(g->announce_timer, SD_EVENT_ONESHOT);
 	}
+}
+
+static void take_over(struct manager *m, struct group *g, const char *why)
+{
+	add_addresses(g, m);
+	set_role(m, g, HB_ROLE_MASTER, why);
+	start_announcing(m, g);
+}
+
+void roles_announce_again(struct manager *m, struct group *g)
+{
+	add_addresses(g, m);
+	start_announcing(m, g);
 }
 
 static void release(struct manager *m, struct group *g, enum hb_role role, const char *why)

@@ -366,5 +366,79 @@ expect_eq "--release-vips exits 0" 0 $?
 expect_eq "--release-vips: lb1 no longer has the VIP" no "$(has_vip lb1 && echo yes || echo no)"
 expect_no_match "--release-vips: nor its IPv6 address" '2001:db8::50/64' "$(ip -n "$(ns lb1)" -o addr show dev eth0)"
 
+echo "# SIGHUP: a reload applies the new configuration and lets go of nothing that stays"
+for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
+reload_conf() {  # LB1-PRIORITY INTERVAL [API-ADDRESS]
+	cat > "$work/reload.conf" <<-CONF
+	cluster { key-file = "$work/cluster.key"  interval = $2  dead-after = 3  failback = yes }
+	director lb1 { address = { "192.0.2.1" }  priority = $1 }
+	director lb2 { address = { "192.0.2.2" }  priority = 100 }
+	vip www { address = { "192.0.2.50/24" }  interface = "eth0" }
+	CONF
+	[ -z "${3:-}" ] || echo "vip api { address = { \"$3\" }  interface = \"eth0\" }" >> "$work/reload.conf"
+}
+has_addr() {  # NAME ADDRESS/PREFIX
+	local out
+	out=$(ip -n "$(ns $1)" -o addr show dev eth0)
+	[[ $out == *" $2 "* ]]
+}
+reload_both() {
+	kill -HUP "${hpid[lb1]}" "${hpid[lb2]}"
+	wait_for 5 eval '[ "$(grep -c "configuration reloaded" "$work/lb1.log")" -gt "$1" ] &&
+		[ "$(grep -c "configuration reloaded" "$work/lb2.log")" -gt "$2" ]'
+}
+reloads() { grep -c "configuration reloaded" "$work/$1.log"; }
+reload_conf 150 20ms
+start lb1 "$work/reload.conf"
+start lb2 "$work/reload.conf"
+# Started together, lb2 may hold the VIP until lb1 has listened a dead time.
+wait_holders lb1 5 >/dev/null || fail "reload scenario: lb1 holds the VIP" "holders: $(holders)"
+sleep 0.3
+changes() { cat "$work/lb1.log" "$work/lb2.log" | grep -c -- '-> master\|master ->'; }
+before_changes=$(changes)
+cp "$work/reload.conf" "$work/reload.good"
+printf 'log-level = loud\n' >> "$work/reload.conf"
+kill -HUP "${hpid[lb1]}"
+wait_for 5 grep -q "reload rejected" "$work/lb1.log"
+expect_match "an invalid reload is rejected, naming file and line" "reload.conf:5: .*log-level" "$(cat "$work/lb1.log")"
+sleep 0.3
+expect_eq "after the invalid reload lb1 still holds the VIP, nothing moved" "lb1 $before_changes" \
+	"$(holders) $(changes)"
+expect_eq "and heartbeatd is still running" 0 "$(kill -0 "${hpid[lb1]}" 2>/dev/null; echo $?)"
+cp "$work/reload.good" "$work/reload.conf"
+
+r1=$(reloads lb1) r2=$(reloads lb2)
+reload_conf 150 20ms 192.0.2.60/24
+reload_both "$r1" "$r2"
+if wait_for 3 has_addr lb1 192.0.2.60/24; then pass "a group added by a reload is taken by the holder"
+else fail "a group added by a reload is taken" "$(ip -n "$(ns lb1)" -o addr show dev eth0)"; fi
+expect_eq "the group that stayed was not let go" "$before_changes" "$(($(changes) - 1))"
+
+r1=$(reloads lb1) r2=$(reloads lb2)
+reload_conf 150 20ms 192.0.2.61/24
+reload_both "$r1" "$r2"
+wait_for 3 has_addr lb1 192.0.2.61/24
+expect_eq "a reload that changes a held group's address moves it: new there, old gone" "yes no" \
+	"$(has_addr lb1 192.0.2.61/24 && echo yes || echo no) $(has_addr lb1 192.0.2.60/24 && echo yes || echo no)"
+
+r1=$(reloads lb1) r2=$(reloads lb2)
+deaths_from1=$(($(wc -l < "$work/lb1.log") + 1)) deaths_from2=$(($(wc -l < "$work/lb2.log") + 1))
+reload_conf 150 5ms
+reload_both "$r1" "$r2"
+wait_for 3 eval '! has_addr lb1 192.0.2.61/24'
+expect_eq "a group removed by a reload: its address is removed, www stays" "no lb1" \
+	"$(has_addr lb1 192.0.2.61/24 && echo yes || echo no) $(holders)"
+sleep 0.5
+expect_no_match "a new interval (20 ms to 5 ms): no peer declared dead" 'is dead' \
+	"$(tail -n +"$deaths_from1" "$work/lb1.log"; tail -n +"$deaths_from2" "$work/lb2.log")"
+expect_eq "and the VIP stays with lb1" lb1 "$(holders)"
+
+r1=$(reloads lb1) r2=$(reloads lb2)
+reload_conf 50 5ms
+reload_both "$r1" "$r2"
+if t=$(wait_holders lb2 3); then pass "a reload lowering lb1's priority below lb2's moves the VIP to lb2 (${t} ms)"
+else fail "lower priority by reload: lb2 takes the VIP" "holders: $(holders)"; fi
+expect_match "lb1 handed it over" 'vip www: master -> backup \(lb2 holds it now\)' "$(cat "$work/lb1.log")"
+
 for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
 summary
