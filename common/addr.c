@@ -136,6 +136,13 @@ static size_t addr_len(const struct lvsd_addr *a)
 	return a->family == AF_INET6 ? sizeof(a->in.v6) : sizeof(a->in.v4);
 }
 
+bool addr_is_multicast(const struct lvsd_addr *a)
+{
+	if (a->family == AF_INET6)
+		return IN6_IS_ADDR_MULTICAST(&a->in.v6);
+	return (ntohl(a->in.v4.s_addr) & 0xf0000000u) == 0xe0000000u;
+}
+
 bool addr_equal(const struct lvsd_addr *a, const struct lvsd_addr *b)
 {
 	return addr_compare(a, b) == 0;

@@ -47,6 +47,7 @@ struct sockaddr_storage;
 unsigned endpoint_to_sockaddr(const struct lvsd_endpoint *e, struct sockaddr_storage *ret);
 
 bool addr_equal(const struct lvsd_addr *a, const struct lvsd_addr *b);
+bool addr_is_multicast(const struct lvsd_addr *a);
 int addr_compare(const struct lvsd_addr *a, const struct lvsd_addr *b);
 int endpoint_compare(const struct lvsd_endpoint *a, const struct lvsd_endpoint *b);
 

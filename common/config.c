@@ -644,6 +644,7 @@ static cfg_opt_t cluster_opts[] = {
 	CFG_STR_CB("failback-delay", "0s", CFGF_NONE, cb_duration),
 	CFG_STR_LIST_CB("ping", NULL, CFGF_NONE, cb_address),
 	CFG_BOOL_CB("realtime", cfg_false, CFGF_NONE, cb_bool),
+	CFG_STR_LIST_CB("multicast", NULL, CFGF_NONE, cb_address),
 	CFG_END()
 };
 

@@ -106,6 +106,8 @@ struct lvsd_cluster {
 	struct lvsd_addr *ping;
 	size_t n_ping;
 	bool realtime;
+	/* Heartbeat groups; family 0 when unset (unicast to each peer). */
+	struct lvsd_addr multicast4, multicast6;
 };
 
 struct lvsd_director {

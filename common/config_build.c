@@ -223,6 +223,27 @@ static int build_cluster(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
 		if (addr_parse(cfg_getnstr(cs, "ping", i), &k->ping[k->n_ping]) == 0)
 			k->n_ping++;
 
+	/* Heartbeats to a group instead of to each peer: one per family,
+	 * used by the links of that family. */
+	n = cfg_size(cs, "multicast");
+	for (unsigned i = 0; i < n; i++) {
+		struct lvsd_addr group;
+		struct lvsd_addr *slot;
+		char text[LVSD_ADDR_STRLEN];
+
+		if (addr_parse(cfg_getnstr(cs, "multicast", i), &group) < 0)
+			continue;  /* reported by its callback */
+		slot = group.family == AF_INET6 ? &k->multicast6 : &k->multicast4;
+		if (!addr_is_multicast(&group))
+			config_report(l, config_opening_line(cs), "cluster: multicast %s is not a multicast address",
+				      addr_format(&group, text));
+		else if (slot->family)
+			config_report(l, config_opening_line(cs), "cluster: a second multicast group of the same "
+				      "family (%s): one per family", addr_format(&group, text));
+		else
+			*slot = group;
+	}
+
 	if (c->n_directors >= 2 && k->key_file)
 		check_key_file(l, k->key_file, given ? config_opening_line(cs) : c->directors[1].line);
 	return 0;
@@ -299,13 +320,6 @@ static int build_vips(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
 							      c->vips[i].name, addr_format(&c->vips[i].addresses[x].addr, a),
 							      c->vips[j].name);
 	return 0;
-}
-
-static bool addr_is_multicast(const struct lvsd_addr *a)
-{
-	if (a->family == AF_INET6)
-		return IN6_IS_ADDR_MULTICAST(&a->in.v6);
-	return (ntohl(a->in.v4.s_addr) & 0xf0000000u) == 0xe0000000u;
 }
 
 static int build_sync(struct loader *l, cfg_t *cfg, struct lvsd_config *c)

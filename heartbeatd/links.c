@@ -1,6 +1,8 @@
 /* Heartbeat links: one UDP socket per address of this director, each
  * talking to the peers' address of the same rank. */
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,8 +122,8 @@ static uint64_t arrival(struct msghdr *h, uint64_t mono_now, uint64_t real_now)
 	return mono_now;
 }
 
-/* Reads what is there, up to a bound, a batch per system call. */
-static void drain(struct link *l)
+/* Reads what is there on fd, up to a bound, a batch per system call. */
+static void drain(struct link *l, int fd)
 {
 	enum { BATCH = 8 };
 	static uint8_t bufs[BATCH][HB_PACKET_MAX + 1];
@@ -144,7 +146,7 @@ static void drain(struct link *l)
 								  .msg_control = control[i].buf,
 								  .msg_controllen = sizeof(control[i].buf) } };
 		}
-		n = recvmmsg(l->fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
 		mono = monotonic_usec();
 		real = realtime_usec();
 		for (int i = 0; i < n; i++) {
@@ -160,14 +162,20 @@ static void drain(struct link *l)
 
 static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
-	drain(userdata);
+	drain(userdata, fd);
 	return 0;
+}
+
+/* With a group, only the group's socket carries heartbeats. */
+static int receiving_fd(const struct link *l)
+{
+	return l->mfd >= 0 ? l->mfd : l->fd;
 }
 
 void links_receive(struct manager *m)
 {
 	for (size_t i = 0; i < m->n_links; i++)
-		drain(&m->links[i]);
+		drain(&m->links[i], receiving_fd(&m->links[i]));
 }
 
 /* What every heartbeat says whatever happens: who sends, its priority,
@@ -183,39 +191,131 @@ void links_prepare_outgoing(struct manager *m)
 			 m->config->vips[g].name);
 }
 
-static int link_open(struct manager *m, const struct lvsd_config *c, const struct lvsd_addr *address,
-		     struct link *l)
+/* The interface that has address a, 0 if none has. */
+static unsigned interface_of(const struct lvsd_addr *a)
 {
-	struct lvsd_endpoint local = { *address, c->cluster.port };
-	struct sockaddr_storage sa;
-	socklen_t salen = endpoint_to_sockaddr(&local, &sa);
-	int one = 1, r;
-	char text[LVSD_ENDPOINT_STRLEN];
+	struct ifaddrs *list, *i;
+	unsigned index = 0;
 
-	l->manager = m;
-	l->local = *address;
-	l->fd = socket(local.addr.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (l->fd < 0)
-		return -errno;
-	/* Also lets a reload bind the address again before the old link closes. */
-	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(l->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
-	/* Heartbeats go first on a busy host. */
-	setsockopt(l->fd, SOL_SOCKET, SO_PRIORITY, &(int){ 6 }, sizeof(int));
-	if (bind(l->fd, (struct sockaddr *)&sa, salen) < 0) {
-		r = -errno;
-		log_error("cannot listen for heartbeats on %s: %s", endpoint_format(&local, text), strerror(-r));
-		return r;
+	if (getifaddrs(&list) < 0)
+		return 0;
+	for (i = list; i && !index; i = i->ifa_next) {
+		struct lvsd_addr have;
+
+		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		addr_from_sockaddr((const struct sockaddr_storage *)(const void *)i->ifa_addr, &have);
+		if (addr_equal(&have, a))
+			index = if_nametoindex(i->ifa_name);
 	}
+	freeifaddrs(list);
+	return index;
+}
+
+static int watch(struct manager *m, const struct lvsd_config *c, struct link *l, int fd, sd_event_source **io)
+{
+	int r;
+
 	/* At the fastest intervals the heartbeat tick reads the links
 	 * itself: one wake-up per interval instead of one more per packet,
 	 * for at most an interval of delay. */
 	if (c->cluster.interval_usec <= LINKS_POLLED_UP_TO_USEC)
 		return 0;
-	if ((r = sd_event_add_io(m->event, &l->io, l->fd, EPOLLIN, on_readable, l)) < 0)
+	if ((r = sd_event_add_io(m->event, io, fd, EPOLLIN, on_readable, l)) < 0)
 		return r;
-	sd_event_source_set_description(l->io, "heartbeat-link");
-	return sd_event_source_set_priority(l->io, SD_EVENT_PRIORITY_IMPORTANT);
+	sd_event_source_set_description(*io, "heartbeat-link");
+	return sd_event_source_set_priority(*io, SD_EVENT_PRIORITY_IMPORTANT);
+}
+
+static int bound_socket(const struct lvsd_endpoint *at, unsigned scope, int *ret)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen = endpoint_to_sockaddr(at, &sa);
+	int one = 1, fd = socket(at->addr.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	char text[LVSD_ENDPOINT_STRLEN];
+
+	if (fd < 0)
+		return -errno;
+	*ret = fd;
+	if (at->addr.family == AF_INET6)
+		((struct sockaddr_in6 *)&sa)->sin6_scope_id = scope;
+	/* Also lets a reload bind the address again before the old link
+	 * closes, and the links of one family share their group's port. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	/* Heartbeats go first on a busy host. */
+	setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &(int){ 6 }, sizeof(int));
+	if (bind(fd, (struct sockaddr *)&sa, salen) < 0) {
+		int r = -errno;
+
+		log_error("cannot listen for heartbeats on %s: %s", endpoint_format(at, text), strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/* Sending to the group from the link's own socket (so the source is the
+ * director's address, as the peers check), out of the link's interface,
+ * one hop, not looped back; hearing it on a socket bound to the group
+ * that joined it on that interface only. */
+static int join_group(struct link *l, const struct lvsd_config *c)
+{
+	struct lvsd_endpoint at = { l->group, c->cluster.port };
+	unsigned ifindex = interface_of(&l->local);
+	int zero = 0, one = 1, r;
+	char text[LVSD_ADDR_STRLEN], local[LVSD_ADDR_STRLEN];
+
+	if (!ifindex) {
+		log_error("heartbeat multicast: no interface has the address %s", addr_format(&l->local, text));
+		return -ENODEV;
+	}
+	if ((r = bound_socket(&at, ifindex, &l->mfd)) < 0)
+		return r;
+	if (l->group.family == AF_INET) {
+		struct ip_mreqn mr = { .imr_multiaddr = l->group.in.v4, .imr_address = l->local.in.v4,
+				       .imr_ifindex = (int)ifindex };
+
+		if (setsockopt(l->fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) < 0 ||
+		    setsockopt(l->fd, IPPROTO_IP, IP_MULTICAST_TTL, &one, sizeof(one)) < 0 ||
+		    setsockopt(l->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero)) < 0 ||
+		    setsockopt(l->mfd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof(zero)) < 0 ||
+		    setsockopt(l->mfd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0)
+			r = -errno;
+	} else {
+		struct ipv6_mreq mr = { .ipv6mr_multiaddr = l->group.in.v6, .ipv6mr_interface = ifindex };
+
+		if (setsockopt(l->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex)) < 0 ||
+		    setsockopt(l->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &one, sizeof(one)) < 0 ||
+		    setsockopt(l->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero)) < 0 ||
+		    setsockopt(l->mfd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &zero, sizeof(zero)) < 0 ||
+		    setsockopt(l->mfd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)) < 0)
+			r = -errno;
+	}
+	if (r < 0)
+		log_error("heartbeat multicast: cannot join %s on the interface of %s: %s",
+			  addr_format(&l->group, text), addr_format(&l->local, local),
+			  strerror(-r));
+	return r;
+}
+
+static int link_open(struct manager *m, const struct lvsd_config *c, const struct lvsd_addr *address,
+		     struct link *l)
+{
+	struct lvsd_endpoint local = { *address, c->cluster.port };
+	const struct lvsd_addr *group = address->family == AF_INET6 ? &c->cluster.multicast6 : &c->cluster.multicast4;
+	int r;
+
+	l->manager = m;
+	l->local = *address;
+	l->fd = l->mfd = -1;
+	if ((r = bound_socket(&local, 0, &l->fd)) < 0)
+		return r;
+	if (!group->family)
+		return watch(m, c, l, l->fd, &l->io);
+	l->group = *group;
+	if ((r = join_group(l, c)) < 0)
+		return r;
+	return watch(m, c, l, l->mfd, &l->mio);
 }
 
 int links_open(struct manager *m, const struct lvsd_config *c, size_t self, struct link **ret, size_t *n_ret)
@@ -247,8 +347,11 @@ void links_close(struct link *links, size_t n)
 {
 	for (size_t i = 0; links && i < n; i++) {
 		sd_event_source_disable_unref(links[i].io);
+		sd_event_source_disable_unref(links[i].mio);
 		if (links[i].fd >= 0)
 			close(links[i].fd);
+		if (links[i].mfd >= 0)
+			close(links[i].mfd);
 	}
 	free(links);
 }
@@ -259,6 +362,15 @@ static bool all_links_up(const struct manager *m)
 		if (!m->links_up[g])
 			return false;
 	return true;
+}
+
+static void send_to(const struct link *l, const struct lvsd_addr *a, uint16_t port, const uint8_t *buf, size_t len)
+{
+	struct lvsd_endpoint to = { *a, port };
+	struct sockaddr_storage sa;
+	socklen_t salen = endpoint_to_sockaddr(&to, &sa);
+
+	sendto(l->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&sa, salen);
 }
 
 void links_send(struct manager *m)
@@ -282,19 +394,20 @@ void links_send(struct manager *m)
 		log_error("cannot encode a heartbeat: %s", strerror(-n));
 		return;
 	}
-	for (size_t i = 0; i < m->n_links; i++)
+	for (size_t i = 0; i < m->n_links; i++) {
+		const struct link *l = &m->links[i];
+
+		/* A peer or link that is down is the normal case this daemon
+		 * exists for: no error worth a log line. */
+		if (l->group.family) {
+			send_to(l, &l->group, m->config->cluster.port, buf, (size_t)n);
+			continue;
+		}
 		for (size_t d = 0; d < m->config->n_directors; d++) {
 			const struct lvsd_director *peer = &m->config->directors[d];
-			struct lvsd_endpoint to;
-			struct sockaddr_storage sa;
-			socklen_t salen;
 
-			if (d == m->self || i >= peer->n_addresses)
-				continue;
-			to = (struct lvsd_endpoint){ peer->addresses[i], m->config->cluster.port };
-			salen = endpoint_to_sockaddr(&to, &sa);
-			/* A peer or link that is down is the normal case this
-			 * daemon exists for: no error worth a log line. */
-			sendto(m->links[i].fd, buf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&sa, salen);
+			if (d != m->self && i < peer->n_addresses)
+				send_to(l, &peer->addresses[i], m->config->cluster.port, buf, (size_t)n);
 		}
+	}
 }

@@ -36,11 +36,17 @@ struct group {
 };
 
 struct link {
-	int fd;
+	int fd;                         /* bound to the local address: sends, hears unicast */
 	sd_event_source *io;
 	struct lvsd_addr local;
 	struct manager *manager;
 	unsigned index;
+	/* With a multicast group of the link's family: heartbeats go to the
+	 * group, and mfd (bound to it, joined on the local address's
+	 * interface) hears them. mfd is -1 and group.family 0 otherwise. */
+	struct lvsd_addr group;
+	int mfd;
+	sd_event_source *mio;
 };
 
 struct drop_counters {

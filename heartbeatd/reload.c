@@ -71,14 +71,16 @@ static bool same_addresses(const struct lvsd_vip *a, const struct lvsd_vip *b)
 	return true;
 }
 
-/* The links change when this director's heartbeat addresses or the port
- * do, or when the interval crosses the line between read-by-the-tick
+/* The links change when this director's heartbeat addresses, the port
+ * or the multicast groups do, or when the interval crosses the line between read-by-the-tick
  * and read-when-readable. */
 static bool links_change(const struct manager *m, const struct lvsd_config *c, size_t self)
 {
 	const struct lvsd_director *a = &m->config->directors[m->self], *b = &c->directors[self];
 
 	if (a->n_addresses != b->n_addresses || m->config->cluster.port != c->cluster.port ||
+	    !addr_equal(&m->config->cluster.multicast4, &c->cluster.multicast4) ||
+	    !addr_equal(&m->config->cluster.multicast6, &c->cluster.multicast6) ||
 	    (m->config->cluster.interval_usec <= LINKS_POLLED_UP_TO_USEC) !=
 		    (c->cluster.interval_usec <= LINKS_POLLED_UP_TO_USEC))
 		return true;

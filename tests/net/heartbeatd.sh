@@ -440,5 +440,51 @@ if t=$(wait_holders lb2 3); then pass "a reload lowering lb1's priority below lb
 else fail "lower priority by reload: lb2 takes the VIP" "holders: $(holders)"; fi
 expect_match "lb1 handed it over" 'vip www: master -> backup \(lb2 holds it now\)' "$(cat "$work/lb1.log")"
 
+echo "# multicast: heartbeats to the group of each link's family, and the VIP still moves"
+for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
+ip -n "$(ns lb1)" addr add 2001:db8::1/64 dev eth0 nodad
+ip -n "$(ns lb2)" addr add 2001:db8::2/64 dev eth0 nodad
+cat > "$work/multicast.conf" <<-CONF
+	cluster {
+	  key-file = "$work/cluster.key"  interval = 20ms  dead-after = 3
+	  multicast = { "224.0.0.94", "ff02::94" }
+	}
+	director lb1 { address = { "192.0.2.1", "2001:db8::1" }  priority = 150 }
+	director lb2 { address = { "192.0.2.2", "2001:db8::2" }  priority = 100 }
+	vip www { address = { "192.0.2.50/24" }  interface = "eth0" }
+CONF
+ip netns exec "$(ns lb2)" nft -f - <<-'NFT'
+	table inet heard {
+		chain in {
+			type filter hook input priority 0;
+			ip daddr 224.0.0.94 udp dport 694 counter
+			ip6 daddr ff02::94 udp dport 694 counter
+			ip daddr 192.0.2.2 udp dport 694 counter
+			ip6 daddr 2001:db8::2 udp dport 694 counter
+		}
+	}
+NFT
+from1=$(($(wc -l < "$work/lb1.log") + 1)) from2=$(($(wc -l < "$work/lb2.log") + 1))
+start lb1 "$work/multicast.conf"
+start lb2 "$work/multicast.conf"
+if t=$(wait_holders lb1 5); then pass "multicast: lb1 holds the VIP, lb2 is backup (${t} ms)"
+else fail "multicast: lb1 holds the VIP" "holders: $(holders)"; fi
+sleep 0.5
+heard=$(ip netns exec "$(ns lb2)" nft list table inet heard | grep -o 'packets [0-9]*' | awk '{ printf "%s ", $2 }')
+read -r v4group v6group v4unicast v6unicast <<<"$heard"
+if [ "${v4group:-0}" -ge 20 ] && [ "${v6group:-0}" -ge 20 ] && [ "$v4unicast" = 0 ] && [ "$v6unicast" = 0 ]; then
+	pass "multicast: lb2 hears heartbeats on both groups ($v4group to 224.0.0.94, $v6group to ff02::94), none unicast"
+else
+	fail "multicast: heartbeats go to the groups, not unicast" "224.0.0.94, ff02::94, unicast v4, v6: $heard"
+fi
+st=$("$lvsctl" -R "$work/run-lb2" --json status 2>/dev/null)
+expect_match "multicast: lb2 sees lb1 alive" '\{"name": "lb1", "alive": true, "priority": 150\}' "$st"
+expect_no_match "multicast: nothing dropped, not even a director's own heartbeat" 'dropped a heartbeat' \
+	"$(tail -n +"$from1" "$work/lb1.log"; tail -n +"$from2" "$work/lb2.log")"
+before=$(ms_now)
+stop lb1 KILL
+if wait_for 5 has_vip lb2; then pass "multicast: lb1 killed, lb2 took over in $(($(ms_now) - before)) ms"
+else fail "multicast: lb2 takes over" "holders: $(holders)"; fi
+
 for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
 summary

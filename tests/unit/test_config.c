@@ -204,6 +204,8 @@ Test(good, cluster)
 	cr_expect_str_eq(addr_text(&k->ping[0]), "192.0.2.254");
 	cr_expect_str_eq(addr_text(&k->ping[1]), "2001:db8::fe");
 	cr_expect(k->realtime);
+	cr_expect_str_eq(addr_text(&k->multicast4), "224.0.0.94");
+	cr_expect_str_eq(addr_text(&k->multicast6), "ff02::94");
 	config_free(c);
 }
 
@@ -479,6 +481,8 @@ Test(defaults, everything_left_out)
 	cr_expect_eq(c->cluster.failback_delay_usec, 0);
 	cr_expect_eq(c->cluster.n_ping, 0);
 	cr_expect(!c->cluster.realtime);
+	cr_expect_eq(c->cluster.multicast4.family, 0);
+	cr_expect_eq(c->cluster.multicast6.family, 0);
 	cr_expect_eq(c->n_directors, 0);
 	cr_expect_eq(c->n_vips, 0);
 
@@ -611,6 +615,9 @@ ParameterizedTestParameters(bad, one_problem)
 		{ "bad-port-word.conf", 2, "port 'http': not a whole number" },
 		{ "bad-dead-after.conf", 2, "dead-after '1': out of range 2..1000" },
 		{ "bad-ping-address.conf", 2, "ping 'router': not an IPv4 or IPv6 address" },
+		{ "bad-multicast-unicast.conf", 2, "cluster: multicast 192.0.2.9 is not a multicast address" },
+		{ "bad-multicast-two-v4.conf", 2, "cluster: a second multicast group of the same family (224.0.0.95)" },
+		{ "bad-multicast-word.conf", 2, "multicast 'all-peers': not an IPv4 or IPv6 address" },
 		{ "bad-priority-high.conf", 4, "priority '255': out of range 1..254" },
 		{ "bad-priority-zero.conf", 2, "priority '0': out of range 1..254" },
 		{ "bad-director-address.conf", 2, "address '192.0.2.1.5': not an IPv4 or IPv6 address" },
