@@ -5,10 +5,21 @@
 #include <errno.h>
 #include <string.h>
 
-#define HEADER_SIZE 25
+#define HEADER_SIZE 29
 
 static void put_u16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = (uint8_t)v; }
 static uint16_t get_u16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	for (int i = 3; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
 
 static void put_u64(uint8_t *p, uint64_t v)
 {
@@ -61,7 +72,7 @@ int hb_encode(const struct hb_packet *p, struct hmac *key, uint8_t *buf, size_t 
 		size = HB_PACKET_MAX;
 	if (size < HEADER_SIZE + HMAC_SIZE)
 		return -ENOSPC;
-	if ((p->type != HB_ALIVE && p->type != HB_HANDOVER) || p->n_groups > HB_MAX_GROUPS)
+	if ((p->type != HB_ALIVE && p->type != HB_HANDOVER) || p->n_groups > HB_MAX_GROUPS || !p->interval_usec)
 		return -EINVAL;
 	memcpy(buf, HB_MAGIC, 4);
 	buf[4] = HB_VERSION;
@@ -70,6 +81,7 @@ int hb_encode(const struct hb_packet *p, struct hmac *key, uint8_t *buf, size_t 
 	put_u64(buf + 8, p->epoch);
 	put_u64(buf + 16, p->seq);
 	buf[24] = p->priority;
+	put_u32(buf + 25, p->interval_usec);
 	if ((r = put_name(buf, size, &pos, p->sender, false)) < 0)
 		return r;
 	if (pos == size)
@@ -128,7 +140,8 @@ int hb_decode(const uint8_t *buf, size_t len, struct hmac *key, struct hb_packet
 	ret->epoch = get_u64(buf + 8);
 	ret->seq = get_u64(buf + 16);
 	ret->priority = buf[24];
-	if (ret->type != HB_ALIVE && ret->type != HB_HANDOVER)
+	ret->interval_usec = get_u32(buf + 25);
+	if ((ret->type != HB_ALIVE && ret->type != HB_HANDOVER) || !ret->interval_usec)
 		return -EBADMSG;
 	if (get_name(buf, end, &pos, ret->sender, false) < 0 || pos >= end)
 		return -EBADMSG;
@@ -150,10 +163,27 @@ int hb_decode(const uint8_t *buf, size_t len, struct hmac *key, struct hb_packet
 	return pos == end ? 0 : -EBADMSG;
 }
 
-bool hb_seen_accept(struct hb_seen *s, uint64_t epoch, uint64_t seq)
+enum hb_seen_verdict hb_seen_check(struct hb_seen *s, uint64_t epoch, uint64_t seq)
 {
-	if (s->any && (epoch < s->epoch || (epoch == s->epoch && seq <= s->seq)))
-		return false;
-	*s = (struct hb_seen){ .any = true, .epoch = epoch, .seq = seq };
-	return true;
+	uint64_t age, bit;
+
+	if (!s->any || epoch > s->epoch) {
+		*s = (struct hb_seen){ .any = true, .epoch = epoch, .seq = seq, .window = 1 };
+		return HB_SEEN_NEW;
+	}
+	if (epoch < s->epoch)
+		return HB_SEEN_OLD;
+	if (seq > s->seq) {
+		uint64_t ahead = seq - s->seq;
+
+		s->window = ahead >= HB_SEEN_WINDOW ? 1 : s->window << ahead | 1;
+		s->seq = seq;
+		return HB_SEEN_NEW;
+	}
+	age = s->seq - seq;
+	if (age >= HB_SEEN_WINDOW)
+		return HB_SEEN_OLD;
+	bit = 1ULL << age;
+	s->window |= bit;
+	return HB_SEEN_RECENT;
 }

@@ -1,10 +1,12 @@
 /* The heartbeat packet: what one director tells the others, every interval,
  * on every heartbeat link.
  *
- *   0  "LVHB"   4  version (1)   5  type   6  flags (16 bits)
+ *   0  "LVHB"   4  version (2)   5  type   6  flags (16 bits)
  *   8  epoch (64 bits: the sender's start, microseconds since 1970)
  *  16  sequence (64 bits, from 1 in each epoch)
- *  24  priority   25  sender name (length byte + bytes)
+ *  24  priority
+ *  25  interval (32 bits, microseconds: when the next heartbeat is due)
+ *  29  sender name (length byte + bytes)
  *      group count, then per VIP group: name (length byte + bytes), role,
  *      intent
  *      handover target (length byte + bytes; HB_HANDOVER only)
@@ -21,7 +23,7 @@
 #include "cluster_key.h"
 
 #define HB_MAGIC "LVHB"
-#define HB_VERSION 1
+#define HB_VERSION 2
 #define HB_NAME_MAX 63
 #define HB_MAX_GROUPS 64
 #define HB_PACKET_MAX 1400   /* one datagram on any link */
@@ -59,6 +61,10 @@ struct hb_packet {
 	uint16_t flags;
 	uint64_t epoch, seq;
 	uint8_t priority;
+	/* The sender's own interval: a receiver whose configuration is not
+	 * (yet) the same, as during a reload rolled out director by director,
+	 * still knows when to expect the next one. */
+	uint32_t interval_usec;
 	char sender[HB_NAME_MAX + 1];
 	uint8_t n_groups;
 	struct hb_group groups[HB_MAX_GROUPS];
@@ -75,13 +81,23 @@ int hb_encode(const struct hb_packet *p, struct hmac *key, uint8_t *buf, size_t 
  * version). Never reads past len. */
 int hb_decode(const uint8_t *buf, size_t len, struct hmac *key, struct hb_packet *ret);
 
-/* Replay protection: the newest (epoch, sequence) seen from one sender. */
+/* Replay protection: the newest (epoch, sequence) seen from one sender,
+ * and which of the HB_SEEN_WINDOW sequence numbers before it were seen
+ * too (bit i: seq - i), as the same heartbeat comes once per link and
+ * links may deliver out of order. */
+#define HB_SEEN_WINDOW 64
 struct hb_seen {
 	bool any;
 	uint64_t epoch, seq;
+	uint64_t window;
 };
 
-/* True, and recorded, when (epoch, seq) is newer than anything seen: a
- * later epoch (the sender restarted) or a later sequence in the same one.
- * A replayed or reordered older packet is refused. */
-bool hb_seen_accept(struct hb_seen *s, uint64_t epoch, uint64_t seq);
+enum hb_seen_verdict {
+	HB_SEEN_NEW,     /* newer than anything seen: recorded, to be used */
+	HB_SEEN_RECENT,  /* a copy, or a late one within the window: nothing new */
+	HB_SEEN_OLD,     /* an earlier epoch, or older than the window: a replay */
+};
+
+/* New: a later epoch (the sender restarted) or a later sequence in the
+ * same one. */
+enum hb_seen_verdict hb_seen_check(struct hb_seen *s, uint64_t epoch, uint64_t seq);
