@@ -68,11 +68,15 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 		warn_drop(m, &m->drops.unknown_sender, &m->drops.warned_unknown_sender, from, "not a peer of this cluster on this link");
 		return;
 	}
-	if (!hb_seen_accept(&peer->seen, p.epoch, p.seq)) {
-		/* Every link carries a copy: only the first counts, and a
-		 * copy is no replay. Older sequences are. */
-		if (!(p.epoch == peer->seen.epoch && p.seq == peer->seen.seq))
-			warn_drop(m, &m->drops.replayed, &m->drops.warned_replayed, from, "an old sequence number (replayed?)");
+	switch (hb_seen_check(&peer->seen, p.epoch, p.seq)) {
+	case HB_SEEN_NEW:
+		break;
+	case HB_SEEN_RECENT:
+		/* Every link carries a copy, in its own order: only the
+		 * first of each counts, and the others are no replay. */
+		return;
+	case HB_SEEN_OLD:
+		warn_drop(m, &m->drops.replayed, &m->drops.warned_replayed, from, "an old sequence number (replayed?)");
 		return;
 	}
 	peer->last_heard_usec = now;
@@ -86,6 +90,7 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 		log_notice("director %s is alive (priority %u)", p.sender, p.priority);
 	}
 	peer->priority = p.priority;
+	peer->interval_usec = p.interval_usec;
 	peer->fit = p.flags & HB_FLAG_FIT;
 	peer->leaving = p.flags & HB_FLAG_LEAVING;
 	peer->ping_ok = p.flags & HB_FLAG_PING_OK;
@@ -382,6 +387,9 @@ void links_send(struct manager *m)
 	/* Names are filled in once (links_prepare_outgoing); what changes is set here. */
 	p->epoch = m->epoch;
 	p->seq = ++m->seq;
+	/* Beyond 71 minutes the exact figure no longer matters. */
+	p->interval_usec = m->config->cluster.interval_usec > UINT32_MAX ? UINT32_MAX
+									 : (uint32_t)m->config->cluster.interval_usec;
 	/* Still listening after start: not ready to hold anything, so the
 	 * holder keeps the groups until this director can take them. */
 	p->flags = (m->leaving ? HB_FLAG_LEAVING : 0) | (m->settled && all_links_up(m) ? HB_FLAG_FIT : 0) |

@@ -21,6 +21,7 @@ struct peer {
 	uint64_t last_heard_usec, alive_since_usec;
 	struct hb_seen seen;
 	uint8_t priority;
+	uint64_t interval_usec;         /* its own, as its heartbeats say */
 	bool *claims;                   /* per VIP group: says it is master */
 	uint8_t *intents;               /* per VIP group: enum hb_intent */
 };
@@ -127,3 +128,6 @@ void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void 
 void manager_publish(struct manager *m);
 
 uint64_t manager_dead_usec(const struct manager *m);
+/* When a peer is dead: dead-after of the longer of our interval and the
+ * one its heartbeats announce (a rolled-out reload may differ for a while). */
+uint64_t manager_peer_dead_usec(const struct manager *m, const struct peer *p);

@@ -162,6 +162,7 @@ static void carry_peers(struct manager *m, struct next *n)
 		to->alive_since_usec = from->alive_since_usec;
 		to->seen = from->seen;
 		to->priority = from->priority;
+		to->interval_usec = from->interval_usec;
 		for (size_t g = 0; g < c->n_vips; g++) {
 			ssize_t og = find_vip(m->config, c->vips[g].name);
 

@@ -30,6 +30,13 @@ uint64_t manager_dead_usec(const struct manager *m)
 	return (uint64_t)m->config->cluster.dead_after * m->config->cluster.interval_usec;
 }
 
+uint64_t manager_peer_dead_usec(const struct manager *m, const struct peer *p)
+{
+	uint64_t interval = m->config->cluster.interval_usec;
+
+	return (uint64_t)m->config->cluster.dead_after * (p->interval_usec > interval ? p->interval_usec : interval);
+}
+
 static int on_announce(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct group *g = userdata;
@@ -108,7 +115,7 @@ static void update_liveness(struct manager *m, uint64_t now)
 	for (size_t i = 0; i < m->config->n_directors; i++) {
 		struct peer *p = &m->peers[i];
 
-		if (i == m->self || !p->alive || now - p->last_heard_usec <= manager_dead_usec(m))
+		if (i == m->self || !p->alive || now - p->last_heard_usec <= manager_peer_dead_usec(m, p))
 			continue;
 		p->alive = false;
 		memset(p->claims, 0, m->config->n_vips * sizeof(*p->claims));
