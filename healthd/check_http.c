@@ -1,7 +1,12 @@
 /* http, https: libcurl's multi interface, driven by the sd-event loop (its
  * sockets become io sources, its timeout one timer), so thousands of
  * requests share one thread and nothing blocks. A fresh connection per
- * check: a health check must see what a new client sees. */
+ * check: a health check must see what a new client sees.
+ *
+ * libcurl handles are pooled: an attempt takes one, with its body buffer,
+ * and gives it back when it ends, so there are as many as there are
+ * attempts in flight at once, not one per probe (each costs kilobytes, and
+ * a body buffer 64 KiB). A probe keeps only its URL. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
@@ -16,23 +21,34 @@
 /* Bytes of a body kept for the receive regex; the transfer stops there. */
 #define HTTP_BODY_MAX (64 * 1024)
 
+struct http_slot;
+
 struct http_engine {
 	struct manager *manager;
 	CURLM *multi;
 	sd_event_source *timer;
+	struct http_slot **idle;        /* handles not in use */
+	size_t n_idle, idle_cap;
 };
 
-struct http_op {
-	struct probe *probe;
+/* One libcurl handle and what an attempt with it needs. */
+struct http_slot {
 	CURL *easy;
-	struct curl_slist *connect_to;
-	char *body;
+	struct probe *probe;            /* the attempt using it, or NULL */
+	char *body;                     /* HTTP_BODY_MAX + 1, once a check needs one */
 	size_t len;
-	bool body_limit;          /* stopped reading at HTTP_BODY_MAX */
+	bool body_limit;                /* stopped reading at HTTP_BODY_MAX */
 	char error[CURL_ERROR_SIZE];
 };
 
+/* What a probe keeps between attempts. */
+struct http_request {
+	char *url;
+	struct curl_slist *connect_to;  /* virtualhost: where to connect instead */
+};
+
 static void drain_done(struct http_engine *h);
+static void slot_free(struct http_slot *s);
 
 static void on_socket_ready(struct io_watch *w, int fd, uint32_t revents, void *userdata)
 {
@@ -138,6 +154,10 @@ void http_engine_free(struct http_engine *h)
 {
 	if (!h)
 		return;
+	/* Attempts in flight were stopped first: every handle is idle. */
+	for (size_t i = 0; i < h->n_idle; i++)
+		slot_free(h->idle[i]);
+	free(h->idle);
 	curl_multi_cleanup(h->multi);
 	sd_event_source_disable_unref(h->timer);
 	free(h);
@@ -145,10 +165,10 @@ void http_engine_free(struct http_engine *h)
 
 static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 {
-	struct http_op *op = userdata;
+	struct http_slot *op = userdata;
 	size_t len = size * n, room = HTTP_BODY_MAX - op->len;
 
-	if (!op->probe->has_receive)
+	if (!op->probe || !op->probe->has_receive)
 		return len;  /* nothing to match: discard */
 	if (len > room) {
 		/* Enough to judge by: stop the transfer here. */
@@ -162,7 +182,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 	return len;
 }
 
-static void judge(struct http_op *op, CURLcode result)
+static void judge(struct http_slot *op, CURLcode result)
 {
 	struct probe *p = op->probe;
 	const struct lvsd_check *k = p->check;
@@ -193,37 +213,23 @@ static void drain_done(struct http_engine *h)
 	int left;
 
 	while ((msg = curl_multi_info_read(h->multi, &left))) {
-		struct http_op *op = NULL;
+		struct http_slot *op = NULL;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&op);
-		if (op)
+		if (op && op->probe)
 			judge(op, msg->data.result);
 	}
 }
 
-static void http_stop(struct probe *p)
+static void slot_free(struct http_slot *s)
 {
-	struct http_op *op = p->op;
-
-	if (!op)
+	if (!s)
 		return;
-	curl_multi_remove_handle(p->manager->http->multi, op->easy);
-	p->op = NULL;
-}
-
-static void http_release(struct probe *p)
-{
-	struct http_op *op = p->state;
-
-	if (!op)
-		return;
-	curl_easy_cleanup(op->easy);
-	curl_slist_free_all(op->connect_to);
-	free(op->body);
-	free(op);
-	p->state = NULL;
+	curl_easy_cleanup(s->easy);
+	free(s->body);
+	free(s);
 }
 
 static int close_socket(void *clientp, curl_socket_t fd)
@@ -232,88 +238,155 @@ static int close_socket(void *clientp, curl_socket_t fd)
 	return 0;
 }
 
-/* The request, set up once per probe: a handle carries its options from
- * one attempt to the next, and creating one per check costs more than
- * the check. */
-static int http_prepare(struct probe *p, struct http_op **ret)
+/* A handle with the options every check shares. */
+static struct http_slot *slot_new(void)
+{
+	struct http_slot *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->easy = curl_easy_init())) {
+		free(s);
+		return NULL;
+	}
+	curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s);
+	curl_easy_setopt(s->easy, CURLOPT_ERRORBUFFER, s->error);
+	curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->easy, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
+	curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(s->easy, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(s->easy, CURLOPT_FORBID_REUSE, 1L);
+	/* Addresses are literals: nothing to cache, and a cache of thousands
+	 * of them in libcurl's small hash table costs more than the check. */
+	curl_easy_setopt(s->easy, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+	curl_easy_setopt(s->easy, CURLOPT_USERAGENT, "lvsd-healthd");
+	/* A check reads a status line, headers and a bounded body. */
+	curl_easy_setopt(s->easy, CURLOPT_BUFFERSIZE, 4096L);
+	return s;
+}
+
+static struct http_slot *slot_take(struct http_engine *h)
+{
+	return h->n_idle ? h->idle[--h->n_idle] : slot_new();
+}
+
+static void slot_give_back(struct http_engine *h, struct http_slot *s)
+{
+	s->probe = NULL;
+	if (h->n_idle == h->idle_cap) {
+		size_t cap = h->idle_cap ? 2 * h->idle_cap : 16;
+		struct http_slot **idle = realloc(h->idle, cap * sizeof(*idle));
+
+		if (!idle) {
+			slot_free(s);
+			return;
+		}
+		h->idle = idle;
+		h->idle_cap = cap;
+	}
+	h->idle[h->n_idle++] = s;
+}
+
+static void http_stop(struct probe *p)
+{
+	struct http_slot *s = p->op;
+
+	if (!s)
+		return;
+	curl_multi_remove_handle(p->manager->http->multi, s->easy);
+	slot_give_back(p->manager->http, s);
+	p->op = NULL;
+}
+
+static void http_release(struct probe *p)
+{
+	struct http_request *req = p->state;
+
+	if (!req)
+		return;
+	free(req->url);
+	curl_slist_free_all(req->connect_to);
+	free(req);
+	p->state = NULL;
+}
+
+/* The request, worked out once per probe. */
+static int http_prepare(struct probe *p, struct http_request **ret)
 {
 	const struct lvsd_check *k = p->check;
-	struct http_op *op;
+	struct http_request *req = calloc(1, sizeof(*req));
 	char url[1024], host[LVSD_ADDR_STRLEN + 2], addr[LVSD_ADDR_STRLEN];
 	const char *path = k->request && k->request[0] ? k->request : "/";
 	const char *scheme = k->type == CHECK_HTTPS ? "https" : "http";
 	bool vhost = k->virtualhost && k->virtualhost[0];
 
-	if (!(op = calloc(1, sizeof(*op))) || !(op->easy = curl_easy_init()) ||
-	    (p->has_receive && !(op->body = malloc(HTTP_BODY_MAX + 1)))) {
-		if (op)
-			curl_easy_cleanup(op->easy);
-		free(op);
+	if (!req)
 		return -ENOMEM;
-	}
-	op->probe = p;
-	p->state = op;
-
+	p->state = req;
 	addr_format(&p->target.addr, addr);
 	snprintf(host, sizeof(host), p->target.addr.family == AF_INET6 ? "[%s]" : "%s", addr);
 	snprintf(url, sizeof(url), "%s://%s:%u%s%s", scheme, vhost ? k->virtualhost : host,
 		 p->target.port, path[0] == '/' ? "" : "/", path);
+	if (!(req->url = strdup(url)))
+		return -ENOMEM;
 	if (vhost) {
 		/* Ask for the virtual host by name (Host and SNI) but connect
 		 * to this real server, without any name lookup. */
 		char to[600];
 
 		snprintf(to, sizeof(to), "%s:%u:%s:%u", k->virtualhost, p->target.port, host, p->target.port);
-		if (!(op->connect_to = curl_slist_append(NULL, to)))
+		if (!(req->connect_to = curl_slist_append(NULL, to)))
 			return -ENOMEM;
-		curl_easy_setopt(op->easy, CURLOPT_CONNECT_TO, op->connect_to);
 	}
-	curl_easy_setopt(op->easy, CURLOPT_URL, url);
-	curl_easy_setopt(op->easy, CURLOPT_PRIVATE, op);
-	curl_easy_setopt(op->easy, CURLOPT_ERRORBUFFER, op->error);
-	curl_easy_setopt(op->easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(op->easy, CURLOPT_WRITEDATA, op);
-	curl_easy_setopt(op->easy, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
-	curl_easy_setopt(op->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(op->easy, CURLOPT_FRESH_CONNECT, 1L);
-	curl_easy_setopt(op->easy, CURLOPT_FORBID_REUSE, 1L);
-	/* Addresses are literals: nothing to cache, and a cache of thousands
-	 * of them in libcurl's small hash table costs more than the check. */
-	curl_easy_setopt(op->easy, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
-	curl_easy_setopt(op->easy, CURLOPT_USERAGENT, "lvsd-healthd");
-	/* A check reads a status line, headers and a bounded body. */
-	curl_easy_setopt(op->easy, CURLOPT_BUFFERSIZE, 4096L);
-	/* The engine's own timer ends the attempt; this is only a backstop. */
-	curl_easy_setopt(op->easy, CURLOPT_TIMEOUT_MS, (long)(k->timeout_usec / 1000 + 1000));
-	if (k->method == HTTP_HEAD)
-		curl_easy_setopt(op->easy, CURLOPT_NOBODY, 1L);
-	if (k->type == CHECK_HTTPS) {
-		bool verify = k->ca_file && k->ca_file[0];
+	*ret = req;
+	return 0;
+}
 
-		curl_easy_setopt(op->easy, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
-		curl_easy_setopt(op->easy, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
-		if (verify)
-			curl_easy_setopt(op->easy, CURLOPT_CAINFO, k->ca_file);
-	}
-	*ret = op;
+/* The options that differ from one check to another: all of them, every
+ * time, as the handle last served another probe. */
+static int slot_set_up(struct http_slot *s, struct probe *p, const struct http_request *req)
+{
+	const struct lvsd_check *k = p->check;
+	bool verify = k->type == CHECK_HTTPS && k->ca_file && k->ca_file[0];
+
+	if (p->has_receive && !s->body && !(s->body = malloc(HTTP_BODY_MAX + 1)))
+		return -ENOMEM;
+	s->probe = p;
+	s->len = 0;
+	s->body_limit = false;
+	s->error[0] = 0;
+	curl_easy_setopt(s->easy, CURLOPT_URL, req->url);
+	curl_easy_setopt(s->easy, CURLOPT_CONNECT_TO, req->connect_to);
+	if (k->method == HTTP_HEAD)
+		curl_easy_setopt(s->easy, CURLOPT_NOBODY, 1L);
+	else
+		curl_easy_setopt(s->easy, CURLOPT_HTTPGET, 1L);
+	/* The engine's own timer ends the attempt; this is only a backstop. */
+	curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, (long)(k->timeout_usec / 1000 + 1000));
+	curl_easy_setopt(s->easy, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
+	curl_easy_setopt(s->easy, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
+	curl_easy_setopt(s->easy, CURLOPT_CAINFO, verify ? k->ca_file : NULL);
 	return 0;
 }
 
 static void http_start(struct probe *p)
 {
 	struct http_engine *h;
-	struct http_op *op = p->state;
+	struct http_request *req = p->state;
+	struct http_slot *s;
 	int r;
 
-	if ((r = engine_get(p->manager, &h)) < 0 || (!op && (r = http_prepare(p, &op)) < 0)) {
+	if ((r = engine_get(p->manager, &h)) < 0 || (!req && (r = http_prepare(p, &req)) < 0)) {
 		probe_done(p, false, "cannot set up libcurl: %s", strerror(-r));
 		return;
 	}
-	op->len = 0;
-	op->body_limit = false;
-	op->error[0] = 0;
-	p->op = op;
-	if (curl_multi_add_handle(h->multi, op->easy) != CURLM_OK)
+	if (!(s = slot_take(h)) || slot_set_up(s, p, req) < 0) {
+		if (s)
+			slot_give_back(h, s);
+		probe_done(p, false, "cannot set up libcurl: %s", strerror(ENOMEM));
+		return;
+	}
+	p->op = s;
+	if (curl_multi_add_handle(h->multi, s->easy) != CURLM_OK)
 		probe_done(p, false, "libcurl refused the request");
 }
 
