@@ -95,6 +95,10 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 	struct lvsd_config *config = NULL;
 	int r;
 
+	if (m->leaving) {
+		log_notice("SIGHUP while stopping: not reloading");
+		return 0;
+	}
 	sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
 	r = config_load(m->opts->config_path, &config, &errors);
 	if (r < 0) {

@@ -396,9 +396,11 @@ expect_no_match "--release-vips: nor its IPv6 address" '2001:db8::50/64' "$(ip -
 
 echo "# SIGHUP: a reload applies the new configuration and lets go of nothing that stays"
 for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
-reload_conf() {  # LB1-PRIORITY INTERVAL [API-ADDRESS]
+reload_conf() {  # LB1-PRIORITY INTERVAL [API-ADDRESS [PING-NODE]]
+	local ping=
+	[ -z "${4:-}" ] || ping="ping = { \"$4\" }"
 	cat > "$work/reload.conf" <<-CONF
-	cluster { key-file = "$work/cluster.key"  interval = $2  dead-after = 3  failback = yes }
+	cluster { key-file = "$work/cluster.key"  interval = $2  dead-after = 3  failback = yes  $ping }
 	director lb1 { address = { "192.0.2.1" }  priority = $1 }
 	director lb2 { address = { "192.0.2.2" }  priority = 100 }
 	vip www { address = { "192.0.2.50/24" }  interface = "eth0" }
@@ -465,6 +467,17 @@ sleep 0.5
 expect_no_match "a new interval (20 ms to 5 ms), reloaded a director at a time: no peer declared dead" 'is dead' \
 	"$(tail -n +"$deaths_from1" "$work/lb1.log"; tail -n +"$deaths_from2" "$work/lb2.log")"
 expect_eq "and the VIP stays with lb1" lb1 "$(holders)"
+
+r1=$(reloads lb1) r2=$(reloads lb2)
+changes_before=$(changes)
+reload_conf 150 5ms "" 192.0.2.100
+kill -HUP "${hpid[lb2]}"
+sleep 0.5
+kill -HUP "${hpid[lb1]}"
+wait_for 5 eval '[ "$(reloads lb1)" -gt "$r1" ] && [ "$(reloads lb2)" -gt "$r2" ]'
+sleep 0.5
+expect_eq "new ping nodes by a reload, lb2 first: lb1 keeps the VIP while its first answers come" \
+	"lb1 $changes_before" "$(holders) $(changes)"
 
 r1=$(reloads lb1) r2=$(reloads lb2)
 reload_conf 50 5ms
