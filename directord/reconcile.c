@@ -328,31 +328,48 @@ fail:
 void manager_flush(struct manager *m)
 {
 	struct ipvs_table kernel = { 0 };
+	struct ipvs_op *ops = NULL;
+	int *errors = NULL;
+	size_t n = 0;
 	int r;
 
 	if ((r = ipvs_netlink_read(m->nl, &kernel)) < 0) {
 		log_error("cannot read the kernel's IPVS table: %s", strerror(-r));
 		return;
 	}
+	ops = calloc(kernel.n_services ? kernel.n_services : 1, sizeof(*ops));
+	errors = calloc(kernel.n_services ? kernel.n_services : 1, sizeof(*errors));
+	if (!ops || !errors) {
+		log_error("cannot remove the virtual services: %s", strerror(ENOMEM));
+		goto done;
+	}
+	/* Removing a service removes its destinations: one request each, all
+	 * in as few datagrams as the batch allows. */
 	for (size_t i = 0; i < kernel.n_services; i++) {
-		const struct ipvs_service *s = &kernel.services[i];
-		struct ipvs_op op = { .kind = IPVS_OP_DEL_SERVICE, .service = s };
+		struct ipvs_service *s = &kernel.services[i];
 		const struct ipvs_service *d = ipvs_table_find(&m->desired, &s->key);
 
 		if (!d && !ipvs_key_set_contains(&m->owned, &s->key))
 			continue;
 		if (d)
-			kernel.services[i].name = d->name;
+			s->name = d->name;
+		ops[n++] = (struct ipvs_op){ .kind = IPVS_OP_DEL_SERVICE, .service = s };
+	}
+	ipvs_netlink_apply_batch(m->nl, ops, n, errors);
+	for (size_t i = 0; i < n; i++) {
 		/* A service that could not be removed stays owned, so a
 		 * later start removes it if it is no longer configured. */
-		if ((r = ipvs_netlink_apply(m->nl, &op)) < 0 && r != -ESRCH) {
-			log_failure(&op, r);
+		if (errors[i] < 0 && errors[i] != -ESRCH) {
+			log_failure(&ops[i], errors[i]);
 			continue;
 		}
-		log_success(&op, false, false);
-		ipvs_key_set_remove(&m->owned, &s->key);
+		log_success(&ops[i], false, false);
+		ipvs_key_set_remove(&m->owned, &ops[i].service->key);
 	}
 	if ((r = owned_save(m->owned_path, &m->owned)) < 0)
 		log_warning("cannot write %s: %s", m->owned_path, strerror(-r));
+done:
+	free(ops);
+	free(errors);
 	ipvs_table_clear(&kernel);
 }
