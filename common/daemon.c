@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 
 #include "config.h"
@@ -221,4 +222,42 @@ int daemon_serve_control(sd_event *e, const struct daemon_options *opts, ctl_req
 				  strerror(-r));
 	}
 	return r;
+}
+
+int daemon_reload_load(const struct daemon_options *opts, struct lvsd_config **ret, char *why, size_t size)
+{
+	struct config_errors errors = { 0 };
+	int r;
+
+	sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
+	r = config_load(opts->config_path, ret, &errors);
+	if (r < 0) {
+		for (size_t i = 0; i < errors.n; i++)
+			log_error("%s", errors.lines[i]);
+		log_error("reload rejected: %s has %zu error%s; keeping the running configuration",
+			  opts->config_path, errors.n, errors.n == 1 ? "" : "s");
+		if (errors.n)
+			snprintf(why, size, "reload rejected, the running configuration kept: %s%s", errors.lines[0],
+				 errors.n > 1 ? " (and more: see the log)" : "");
+		else
+			snprintf(why, size, "reload rejected: %s: %s", opts->config_path, strerror(-r));
+	}
+	config_errors_clear(&errors);
+	return r;
+}
+
+void daemon_reload_failed(const char *what, int error, char *why, size_t size)
+{
+	log_error("reload failed: %s: %s; keeping the running configuration", what, strerror(-error));
+	snprintf(why, size, "reload failed, the running configuration kept: %s: %s", what, strerror(-error));
+}
+
+void daemon_answer_reload(struct ctl_peer *p, int r, const char *why)
+{
+	struct ipc_message end = { .type = IPC_MSG_END };
+
+	if (r < 0)
+		ctl_peer_send_error(p, r, "%s", why);
+	else
+		ctl_peer_send(p, &end);
 }

@@ -60,3 +60,14 @@ int daemon_make_runtime_dir(const char *dir);
  * instance serving there included) and returns a negative errno. */
 int daemon_serve_control(sd_event *e, const struct daemon_options *opts, ctl_request_handler_t handler,
 			 void *userdata, struct ctl_server **ret);
+
+/* Reloading, the parts every daemon shares (SIGHUP and lvsctl reload).
+ * daemon_reload_load() loads the configuration: on errors it logs them,
+ * says why in why (the first error, for lvsctl) and returns < 0, the
+ * running configuration to be kept. daemon_reload_failed() logs and says
+ * why when applying a loaded one failed. daemon_answer_reload() answers an
+ * IPC_REQ_RELOAD: END, or ERROR with why. */
+#define DAEMON_WHY_MAX 256
+int daemon_reload_load(const struct daemon_options *opts, struct lvsd_config **ret, char *why, size_t size);
+void daemon_reload_failed(const char *what, int error, char *why, size_t size);
+void daemon_answer_reload(struct ctl_peer *p, int r, const char *why);

@@ -10,6 +10,7 @@ static const char *const type_names[] = {
 	[IPC_REQ_SUBSCRIBE] = "subscribe",
 	[IPC_REQ_TAKEOVER] = "takeover",
 	[IPC_REQ_RELEASE] = "release",
+	[IPC_REQ_RELOAD] = "reload",
 	[IPC_MSG_ERROR] = "error",
 	[IPC_MSG_VIRTUAL] = "virtual",
 	[IPC_MSG_REAL] = "real",
@@ -152,6 +153,7 @@ static void encode_payload(struct writer *w, const struct ipc_message *m)
 	switch (m->type) {
 	case IPC_REQ_STATUS:
 	case IPC_REQ_SUBSCRIBE:
+	case IPC_REQ_RELOAD:
 		break;
 	case IPC_REQ_TAKEOVER:
 	case IPC_REQ_RELEASE:
@@ -254,6 +256,7 @@ int ipc_decode(const uint8_t *buf, size_t len, struct ipc_message *ret)
 	switch (type) {
 	case IPC_REQ_STATUS:
 	case IPC_REQ_SUBSCRIBE:
+	case IPC_REQ_RELOAD:
 		break;
 	case IPC_REQ_TAKEOVER:
 	case IPC_REQ_RELEASE:

@@ -23,6 +23,7 @@ enum ipc_type {
 	IPC_REQ_SUBSCRIBE = 2,    /* snapshot, END, then every change */
 	IPC_REQ_TAKEOVER = 3,     /* heartbeatd: hold this VIP group ("" all), END */
 	IPC_REQ_RELEASE = 4,      /* heartbeatd: hand it to a peer ("" all), END */
+	IPC_REQ_RELOAD = 5,       /* re-read the configuration: END, or ERROR saying why not */
 
 	/* Answers and publications: daemon -> client. */
 	IPC_MSG_ERROR = 64,       /* the request failed: errno and text */

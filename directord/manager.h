@@ -59,4 +59,7 @@ void manager_flush(struct manager *m);
 /* status.c: answers control socket requests; a snapshot is state, so
  * subscribers get a whole new one after every change. */
 void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata);
+/* Re-reads the configuration (SIGHUP, lvsctl reload): 0, or < 0 with the
+ * running one kept and why filled in. */
+int manager_reload(struct manager *m, char *why, size_t size);
 void manager_publish(struct manager *m);

@@ -119,6 +119,12 @@ void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void 
 	case IPC_REQ_STATUS:
 		r = send_fresh_snapshot(m, p);
 		break;
+	case IPC_REQ_RELOAD: {
+		char why[DAEMON_WHY_MAX];
+
+		daemon_answer_reload(p, manager_reload(m, why, sizeof(why)), why);
+		return;
+	}
 	default:
 		r = -EOPNOTSUPP;
 	}

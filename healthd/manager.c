@@ -63,32 +63,31 @@ static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *
 	return sd_event_exit(m->event, 0);
 }
 
-static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+int manager_reload(struct manager *m, char *why, size_t size)
 {
-	struct manager *m = userdata;
-	struct config_errors errors = { 0 };
 	struct lvsd_config *config = NULL;
 	size_t before = m->probes.n;
-	int r;
+	int r = daemon_reload_load(m->opts, &config, why, size);
 
-	sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
-	r = config_load(m->opts->config_path, &config, &errors);
-	if (r < 0) {
-		for (size_t i = 0; i < errors.n; i++)
-			log_error("%s", errors.lines[i]);
-		log_error("reload rejected: %s has %zu error%s; keeping the running configuration",
-			  m->opts->config_path, errors.n, errors.n == 1 ? "" : "s");
-	} else if ((r = manager_set_config(m, config)) < 0) {
+	if (r >= 0 && (r = manager_set_config(m, config)) < 0) {
 		config_free(config);
-		log_error("reload failed: %s; keeping the running configuration", strerror(-r));
-	} else {
+		daemon_reload_failed(m->opts->config_path, r, why, size);
+	}
+	if (r >= 0) {
 		log_info("configuration reloaded from %s: %zu checks for %zu real servers (%zu before)",
 			 m->opts->config_path, m->probes.n, m->probes.n_reals, before);
 		manager_publish_all(m);
 	}
-	config_errors_clear(&errors);
 	update_status(m);
 	sd_notify(0, "READY=1");
+	return r;
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	char why[DAEMON_WHY_MAX];
+
+	manager_reload(userdata, why, sizeof(why));
 	return 0;
 }
 

@@ -44,6 +44,9 @@ enum hc_state engine_real_state(const struct manager *m, size_t virtual_index, s
 
 /* status.c: the control socket; subscribers get every change. */
 void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata);
+/* Re-reads the configuration (SIGHUP, lvsctl reload): 0, or < 0 with the
+ * running one kept and why filled in. */
+int manager_reload(struct manager *m, char *why, size_t size);
 void manager_publish_probe(struct manager *m, const struct probe *p);
 void manager_publish_all(struct manager *m);
 

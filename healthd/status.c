@@ -101,6 +101,12 @@ void manager_on_request(struct ctl_peer *peer, const struct ipc_message *req, vo
 	case IPC_REQ_STATUS:
 		r = send_snapshot(m, peer);
 		break;
+	case IPC_REQ_RELOAD: {
+		char why[DAEMON_WHY_MAX];
+
+		daemon_answer_reload(peer, manager_reload(m, why, sizeof(why)), why);
+		return;
+	}
 	default:
 		r = -EOPNOTSUPP;
 	}

@@ -88,34 +88,34 @@ static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *
 	return 0;
 }
 
-static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+int manager_reload_file(struct manager *m, char *why, size_t size)
 {
-	struct manager *m = userdata;
-	struct config_errors errors = { 0 };
 	struct lvsd_config *config = NULL;
 	int r;
 
 	if (m->leaving) {
-		log_notice("SIGHUP while stopping: not reloading");
-		return 0;
+		log_notice("not reloading: stopping");
+		snprintf(why, size, "not reloading: heartbeatd is stopping");
+		return -EBUSY;
 	}
-	sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
-	r = config_load(m->opts->config_path, &config, &errors);
-	if (r < 0) {
-		for (size_t i = 0; i < errors.n; i++)
-			log_error("%s", errors.lines[i]);
-		log_error("reload rejected: %s has %zu error%s; keeping the running configuration",
-			  m->opts->config_path, errors.n, errors.n == 1 ? "" : "s");
-	} else if ((r = manager_reload(m, config)) < 0) {
+	r = daemon_reload_load(m->opts, &config, why, size);
+	if (r >= 0 && (r = manager_reload(m, config)) < 0) {
 		config_free(config);
-		log_error("reload rejected: %s; keeping the running configuration", strerror(-r));
-	} else {
+		daemon_reload_failed(m->opts->config_path, r, why, size);
+	}
+	if (r >= 0)
 		log_info("configuration reloaded from %s: %zu peers, %zu VIP groups, heartbeats every %llu ms, "
 			 "dead after %u", m->opts->config_path, m->config->n_directors - 1, m->config->n_vips,
 			 (unsigned long long)(m->config->cluster.interval_usec / 1000), m->config->cluster.dead_after);
-	}
-	config_errors_clear(&errors);
 	sd_notify(0, "READY=1\nSTATUS=Running");
+	return r;
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	char why[DAEMON_WHY_MAX];
+
+	manager_reload_file(userdata, why, sizeof(why));
 	return 0;
 }
 

@@ -103,6 +103,9 @@ void manager_set_realtime(bool on);
  * held groups stay held, peers keep what they said. Returns < 0 with
  * nothing changed (the caller keeps config) or 0 (config is taken). */
 int manager_reload(struct manager *m, struct lvsd_config *config);
+/* SIGHUP, lvsctl reload: loads the file and applies it as above; 0, or
+ * < 0 with the running configuration kept and why filled in. */
+int manager_reload_file(struct manager *m, char *why, size_t size);
 
 /* links.c: heartbeats out and in. */
 #define LINKS_POLLED_UP_TO_USEC 10000

@@ -112,6 +112,12 @@ void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void 
 		r = set_intent(m, req->group.name, req->type == IPC_REQ_TAKEOVER ? HB_INTENT_WANTS : HB_INTENT_YIELDS,
 			       p);
 		break;
+	case IPC_REQ_RELOAD: {
+		char why[DAEMON_WHY_MAX];
+
+		daemon_answer_reload(p, manager_reload_file(m, why, sizeof(why)), why);
+		return;
+	}
 	default:
 		r = -EOPNOTSUPP;
 	}

@@ -36,6 +36,7 @@ static void usage(FILE *f)
 		"  status               peers, VIP groups, virtual services and real servers\n"
 		"  takeover [VIP]       this director takes the VIP group (all without VIP) now\n"
 		"  release [VIP]        this director hands the VIP group over to a peer\n"
+		"  reload               every daemon running here re-reads the configuration\n"
 		"  check-config [FILE]  check a configuration file, print its problems\n"
 		"\n"
 		"  -R, --runtime-dir DIR   where the daemons' sockets are (default %s/lvsd)\n"
@@ -152,6 +153,47 @@ static int cmd_group(const struct options *o, enum ipc_type type, const char *gr
 	return 0;
 }
 
+/* reload: every daemon running here re-reads the configuration; each
+ * says whether it took it. */
+static int cmd_reload(const struct options *o)
+{
+	static const char *const daemons[] = { "directord", "healthd", "heartbeatd" };
+	bool reached = false, refused = false;
+
+	for (size_t i = 0; i < sizeof(daemons) / sizeof(*daemons); i++) {
+		char path[4096];
+		struct ipc_message req = { .type = IPC_REQ_RELOAD }, m;
+		int fd, r;
+
+		if ((r = daemon_socket_path(o->runtime_dir, daemons[i], path, sizeof(path))) < 0 ||
+		    (r = ctl_connect(path, &fd)) < 0) {
+			if (r != -ENOENT && r != -ECONNREFUSED)
+				fprintf(stderr, "lvsctl: cannot reach %s at %s: %s\n", daemons[i], path, strerror(-r));
+			continue;
+		}
+		r = ctl_send(fd, &req);
+		if (r == 0)
+			r = ctl_recv(fd, &m, REPLY_TIMEOUT_MS);
+		close(fd);
+		if (r < 0) {
+			fprintf(stderr, "lvsctl: %s did not answer: %s\n", daemons[i], strerror(-r));
+			continue;
+		}
+		reached = true;
+		if (m.type == IPC_MSG_ERROR) {
+			fprintf(stderr, "%s: %s\n", daemons[i], m.error.text);
+			refused = true;
+		} else {
+			printf("%s: configuration reloaded\n", daemons[i]);
+		}
+	}
+	if (!reached) {
+		fprintf(stderr, "lvsctl: no lvsd daemon is running at %s\n", o->runtime_dir);
+		return EXIT_UNREACHABLE;
+	}
+	return refused ? EXIT_REFUSED : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -188,6 +230,8 @@ int main(int argc, char **argv)
 	if ((strcmp(cmd, "takeover") == 0 || strcmp(cmd, "release") == 0) && argc - optind <= 1)
 		return cmd_group(&o, cmd[0] == 't' ? IPC_REQ_TAKEOVER : IPC_REQ_RELEASE,
 				 optind < argc ? argv[optind] : NULL);
+	if (strcmp(cmd, "reload") == 0 && optind == argc)
+		return cmd_reload(&o);
 	if (strcmp(cmd, "check-config") == 0 && argc - optind <= 1)
 		return cmd_check_config(optind < argc ? argv[optind] : o.config_path);
 	fprintf(stderr, "lvsctl: unknown command or wrong arguments: %s\n", cmd);

@@ -252,6 +252,14 @@ kill -HUP "$hpid"
 wait_for 10 grep -q 'reload rejected' "$hlog"
 expect_match "invalid reload: rejected with FILE:LINE" "$conf:[0-9]+: " "$(cat "$hlog")"
 expect tcp-up up
+out=$("$lvsctl" -R "$run" reload 2>&1)
+expect_eq "lvsctl reload of the invalid file exits 1" 1 $?
+expect_match "and says why, with FILE:LINE" "healthd: reload rejected, the running configuration kept: $conf:[0-9]+: " "$out"
+HTTP_PATH=/ write_conf
+out=$("$lvsctl" -R "$run" reload 2>&1)
+expect_eq "lvsctl reload of a good file exits 0" 0 $?
+expect_eq "and says healthd took it" "healthd: configuration reloaded" "$out"
+expect tcp-up up
 
 kill -TERM "$hpid"
 wait "$hpid"

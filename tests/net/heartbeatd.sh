@@ -435,7 +435,12 @@ sleep 0.3
 expect_eq "after the invalid reload lb1 still holds the VIP, nothing moved" "lb1 $before_changes" \
 	"$(holders) $(changes)"
 expect_eq "and heartbeatd is still running" 0 "$(kill -0 "${hpid[lb1]}" 2>/dev/null; echo $?)"
+out=$("$lvsctl" -R "$work/run-lb1" reload 2>&1)
+expect_eq "lvsctl reload of the invalid file exits 1" 1 $?
+expect_match "and says why, with FILE:LINE" "heartbeatd: reload rejected, the running configuration kept: .*reload.conf:5: " "$out"
 cp "$work/reload.good" "$work/reload.conf"
+out=$("$lvsctl" -R "$work/run-lb1" reload 2>&1)
+expect_eq "lvsctl reload of the good file: heartbeatd took it" "0 heartbeatd: configuration reloaded" "$? $out"
 
 r1=$(reloads lb1) r2=$(reloads lb2)
 reload_conf 150 20ms 192.0.2.60/24

@@ -170,3 +170,17 @@ Test(ipc, peer_and_vip_group_round_trip)
 	for (int cut = 0; cut < n; cut++)
 		cr_assert_eq(ipc_decode(buf, (size_t)cut, &back), -EBADMSG);
 }
+
+Test(ipc, reload_request_has_no_payload)
+{
+	struct ipc_message m = { .type = IPC_REQ_RELOAD }, back;
+	uint8_t buf[IPC_MAX_MESSAGE];
+	int n = ipc_encode(&m, buf, sizeof(buf));
+
+	cr_assert_eq(n, IPC_HEADER_SIZE);
+	cr_assert_eq(ipc_decode(buf, (size_t)n, &back), 0);
+	cr_assert_eq(back.type, IPC_REQ_RELOAD);
+	cr_assert_str_eq(ipc_type_to_string(IPC_REQ_RELOAD), "reload");
+	buf[IPC_HEADER_SIZE] = 0;
+	cr_assert_eq(ipc_decode(buf, (size_t)n + 1, &back), -EBADMSG, "a payload it should not have");
+}

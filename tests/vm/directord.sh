@@ -268,7 +268,13 @@ if kill -0 "$pid" && "$lvsctl" -R "$run" status >/dev/null; then
 else
 	fail "invalid reload: directord still serves" "$(tail "$log")"
 fi
+out=$("$lvsctl" -R "$run" reload 2>&1)
+expect_eq "lvsctl reload of the invalid file exits 1" 1 $?
+expect_match "lvsctl reload says why, with FILE:LINE" "^directord: reload rejected, the running configuration kept: $conf:[0-9]+: " "$out"
 cp "$conf.good" "$conf"
+out=$("$lvsctl" -R "$run" reload 2>&1)
+expect_eq "lvsctl reload of the good file: directord took it" "0 directord: configuration reloaded" "$? $out"
+expect_eq "and the table is as it was" "$good" "$(table)"
 
 ###########################################################################
 echo "# drift: changes made by hand are repaired"
