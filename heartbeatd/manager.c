@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cluster_key.h"
+#include "epoch.h"
 #include "log.h"
 #include "ping_nodes.h"
 #include "vip.h"
@@ -245,6 +246,7 @@ fail:
 
 int manager_run(struct manager *m)
 {
+	char epoch_path[4096];
 	int r;
 
 	if (m->config->cluster.realtime)
@@ -256,7 +258,8 @@ int manager_run(struct manager *m)
 			log_notice("vip %s: removing addresses left behind by an earlier run", m->config->vips[g].name);
 			vip_remove(m->nl, &m->config->vips[g]);
 		}
-	m->epoch = realtime_usec();
+	snprintf(epoch_path, sizeof(epoch_path), "%s/heartbeatd.epoch", m->opts->runtime_dir);
+	m->epoch = epoch_next(epoch_path, realtime_usec());
 	m->started_usec = monotonic_usec();
 	log_info("director %s (priority %u): %zu peers, %zu VIP groups, heartbeats every %llu ms, dead after %u",
 		 m->config->directors[m->self].name, m->config->directors[m->self].priority,

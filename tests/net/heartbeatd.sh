@@ -537,5 +537,32 @@ stop lb1 KILL
 if wait_for 5 has_vip lb2; then pass "multicast: lb1 killed, lb2 took over in $(($(ms_now) - before)) ms"
 else fail "multicast: lb2 takes over" "holders: $(holders)"; fi
 
+echo "# a clock stepped back since the last run: a restarted director is still newer than it"
+for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
+write_conf "$work/cluster.key" yes
+# lb1's last run started with a clock an hour ahead, since stepped back:
+# its peers know it by that epoch, and refuse anything older.
+mkdir -p "$work/run-lb1"
+ahead=$(( ($(date +%s) + 3600) * 1000000 ))
+echo "$ahead" > "$work/run-lb1/heartbeatd.epoch"
+from1=$(($(wc -l < "$work/lb1.log") + 1))
+start lb1
+sleep 0.3
+start lb2
+wait_holders lb1 5 >/dev/null
+expect_eq "a run after one that started on a clock ahead takes an epoch past it" "$((ahead + 1))" \
+	"$(cat "$work/run-lb1/heartbeatd.epoch")"
+expect_match "and says so" 'the clock is behind the previous run' "$(tail -n +"$from1" "$work/lb1.log")"
+stop lb1 KILL
+sleep 0.3
+from2=$(($(wc -l < "$work/lb2.log") + 1))
+start lb1
+wait_for 2 eval '[ "$(cat "$work/run-lb1/heartbeatd.epoch")" = "$((ahead + 2))" ]'
+expect_eq "the next run: past that one again" "$((ahead + 2))" "$(cat "$work/run-lb1/heartbeatd.epoch")"
+if t=$(wait_holders lb1 5); then pass "lb1 restarted with its clock behind its last start: heard, holds the VIP alone (${t} ms)"
+else fail "restart behind the last epoch: lb1 alone holds the VIP" "holders: $(holders)"; fi
+expect_no_match "and lb2 took none of its heartbeats for replays" 'old sequence number' \
+	"$(tail -n +"$from2" "$work/lb2.log")"
+
 for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
 summary
