@@ -107,8 +107,11 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 		peer->claims[g] = claims;
 		peer->intents[g] = intent;
 	}
-	if (changed)
-		roles_evaluate(m, "heartbeat");
+	/* Decided once the links are read, not here: after a stall of this
+	 * process the queue holds packets of the last few intervals, and
+	 * each, judged against the present, would make the peer look dead
+	 * until the next one (a takeover and release per packet). */
+	m->heard_news |= changed;
 }
 
 /* The kernel's receive time (CLOCK_REALTIME, SO_TIMESTAMPNS) on the
@@ -140,7 +143,10 @@ static void drain(struct link *l, int fd)
 	struct iovec iov[BATCH];
 	struct mmsghdr msgs[BATCH];
 
-	for (int round = 0; round < 8; round++) {
+	/* Up to 512 packets: what a stall of this process of half a second
+	 * queues at 1 ms from one peer, all of it needed to judge the peer by
+	 * its newest heartbeat; a flood beyond waits for the next tick. */
+	for (int round = 0; round < 64; round++) {
 		uint64_t mono, real;
 		int n;
 
@@ -167,7 +173,13 @@ static void drain(struct link *l, int fd)
 
 static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
-	drain(userdata, fd);
+	struct link *l = userdata;
+
+	drain(l, fd);
+	if (l->manager->heard_news) {
+		l->manager->heard_news = false;
+		roles_evaluate(l->manager, "heartbeat");
+	}
 	return 0;
 }
 

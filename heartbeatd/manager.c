@@ -30,10 +30,13 @@ static int on_tick(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	if (read(fd, &expirations, sizeof(expirations)) != sizeof(expirations))
 		return 0;
 
-	if (m->config->cluster.interval_usec <= LINKS_POLLED_UP_TO_USEC)
-		links_receive(m);
+	/* What arrived first, also where the links have io sources of
+	 * their own (one may be pending behind this tick): a peer is judged
+	 * by its newest heartbeat. */
+	links_receive(m);
 	links_send(m);
-	roles_evaluate(m, "heartbeat timer");
+	roles_evaluate(m, m->heard_news ? "heartbeat" : "heartbeat timer");
+	m->heard_news = false;
 	if (m->leaving) {
 		/* Stop once the groups are handed over, or after two dead
 		 * times whatever happens. */

@@ -77,6 +77,7 @@ struct manager {
 	struct hb_packet outgoing;      /* the next heartbeat */
 	uint64_t started_usec;
 	bool settled;                   /* waited a dead time after start */
+	bool heard_news;                /* a peer said something new: decide again */
 	bool leaving;                   /* stopping: handing the groups over */
 	uint64_t links_checked_usec;    /* interfaces' state, asked at most every 10 ms */
 	uint64_t addresses_checked_usec;  /* held addresses, checked every second */
@@ -113,7 +114,8 @@ int manager_reload_file(struct manager *m, char *why, size_t size);
 int links_open(struct manager *m, const struct lvsd_config *c, size_t self, struct link **ret, size_t *n_ret);
 void links_close(struct link *links, size_t n);
 void links_prepare_outgoing(struct manager *m);
-/* Reads every link now (the tick does, at intervals of 10 ms and less). */
+/* Reads every link now, without deciding (sets heard_news): the tick
+ * does before each heartbeat. */
 void links_receive(struct manager *m);
 void links_send(struct manager *m);
 

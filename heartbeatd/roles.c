@@ -125,6 +125,18 @@ static void update_liveness(struct manager *m, uint64_t now)
 	}
 }
 
+/* How long a holder that should let go keeps the group while the winner
+ * has not said it holds it: a dead time, but at least 100 ms, as at the
+ * fastest intervals a heartbeat's way there and the answer's way back
+ * (each read at a tick) can take most of a dead time. Waiting longer
+ * costs nothing: the group is held meanwhile. */
+static uint64_t handover_patience_usec(const struct manager *m)
+{
+	uint64_t dead = manager_dead_usec(m);
+
+	return dead > 100000 ? dead : 100000;
+}
+
 static void decide(struct manager *m, size_t gi, uint64_t now, const char *why)
 {
 	struct group *g = &m->groups[gi];
@@ -194,8 +206,9 @@ static void decide(struct manager *m, size_t gi, uint64_t now, const char *why)
 		g->released_wait_since = now;
 		log_full(LOG_INFO, "LVSD_VIP", g->vip->name, "vip %s: handing over to %s", g->vip->name,
 			 members[winner].name);
-	} else if (now - g->released_wait_since > manager_dead_usec(m)) {
-		snprintf(reason, sizeof(reason), "%s did not take it within the dead time", members[winner].name);
+	} else if (now - g->released_wait_since > handover_patience_usec(m)) {
+		snprintf(reason, sizeof(reason), "%s did not take it in %llu ms", members[winner].name,
+			 (unsigned long long)(handover_patience_usec(m) / 1000));
 		release(m, g, HB_ROLE_BACKUP, reason);
 	}
 }

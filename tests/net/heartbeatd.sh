@@ -564,5 +564,34 @@ else fail "restart behind the last epoch: lb1 alone holds the VIP" "holders: $(h
 expect_no_match "and lb2 took none of its heartbeats for replays" 'old sequence number' \
 	"$(tail -n +"$from2" "$work/lb2.log")"
 
+echo "# a backup judges its peer by the newest heartbeat queued, however many are"
+for interval in 20ms 2ms 1ms; do
+	for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
+	cat > "$work/stall.conf" <<-CONF
+	cluster { key-file = "$work/cluster.key"  interval = $interval  dead-after = 6  realtime = yes }
+	director lb1 { address = { "192.0.2.1" }  priority = 150 }
+	director lb2 { address = { "192.0.2.2" }  priority = 100 }
+	vip www { address = { "192.0.2.50/24" }  interface = "eth0" }
+	CONF
+	start lb1 "$work/stall.conf"
+	wait_holders lb1 5 >/dev/null
+	# Between binding its links and its first tick (locking its memory
+	# takes a while) a starting backup has heartbeats queued: it must
+	# neither take lb1 for dead nor take the VIP.
+	from2=$(($(wc -l < "$work/lb2.log") + 1))
+	start lb2 "$work/stall.conf"
+	sleep 1
+	expect_no_match "interval $interval: a backup starting while lb1 holds the VIP takes lb1 for alive, takes nothing" \
+		'is dead|-> master' "$(tail -n +"$from2" "$work/lb2.log")"
+	from2=$(($(wc -l < "$work/lb2.log") + 1))
+	# Stopped for many dead times: heartbeats queue up meanwhile.
+	kill -STOP "${hpid[lb2]}"
+	sleep 0.3
+	kill -CONT "${hpid[lb2]}"
+	sleep 0.5
+	expect_no_match "interval $interval: a backup stopped 300 ms and resumed takes lb1 for alive, takes nothing" \
+		'is dead|-> master' "$(tail -n +"$from2" "$work/lb2.log")"
+done
+
 for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
 summary
