@@ -7,7 +7,9 @@
  * jiffy, iputils ping sleeps 10 ms, so every outage it sees grows to the
  * next multiple of about 10 ms.
  *
- *   vip-probe ADDRESS SECONDS      (as root: a raw ICMP socket) */
+ *   vip-probe ADDRESS SECONDS      (as root: a raw ICMP socket)
+ *
+ * Built by the scripts that use it: cc -I common tests/net/vip-probe.c common/addr.c */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
+
 #define PERIOD_NSEC 1000000LL
 
 static int64_t now_nsec(void)
@@ -32,27 +36,13 @@ static int64_t now_nsec(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static uint16_t checksum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
 static void send_echo(int fd, const struct sockaddr_in *to, uint16_t id, uint16_t seq)
 {
 	struct icmphdr h = { .type = ICMP_ECHO };
 
 	h.un.echo.id = htons(id);
 	h.un.echo.sequence = htons(seq);
-	h.checksum = checksum(&h, sizeof(h));
+	h.checksum = inet_checksum(&h, sizeof(h));
 	/* A lost send is a lost probe: the gap shows it. */
 	(void)sendto(fd, &h, sizeof(h), MSG_DONTWAIT, (const struct sockaddr *)to, sizeof(*to));
 }
