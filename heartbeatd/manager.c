@@ -29,6 +29,11 @@ static int on_tick(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 
 	if (read(fd, &expirations, sizeof(expirations)) != sizeof(expirations))
 		return 0;
+	/* Half a dead time of ticks missed: this process was not scheduled
+	 * for a while, and the heartbeats of that while may not all be in
+	 * the sockets. (A tick or two late is common and harmless.) */
+	if (expirations > m->config->cluster.dead_after / 2)
+		m->resumed_usec = monotonic_usec();
 
 	/* What arrived first, also where the links have io sources of
 	 * their own (one may be pending behind this tick): a peer is judged

@@ -78,6 +78,10 @@ struct manager {
 	uint64_t started_usec;
 	bool settled;                   /* waited a dead time after start */
 	bool heard_news;                /* a peer said something new: decide again */
+	/* When this process last resumed after missing half a dead time of
+	 * ticks (not scheduled for a while): the heartbeats of that while
+	 * may be lost to a full socket, so silence is counted from here. */
+	uint64_t resumed_usec;
 	bool leaving;                   /* stopping: handing the groups over */
 	uint64_t links_checked_usec;    /* interfaces' state, asked at most every 10 ms */
 	uint64_t addresses_checked_usec;  /* held addresses, checked every second */

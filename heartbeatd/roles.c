@@ -115,7 +115,13 @@ static void update_liveness(struct manager *m, uint64_t now)
 	for (size_t i = 0; i < m->config->n_directors; i++) {
 		struct peer *p = &m->peers[i];
 
-		if (i == m->self || !p->alive || now - p->last_heard_usec <= manager_peer_dead_usec(m, p))
+		/* After a stall of this process, a peer's silence counts from
+		 * when it resumed: what the peer sent meanwhile may be lost to
+		 * a full socket. A peer that died during the stall is seen dead
+		 * a dead time after the resumption. */
+		uint64_t since = p->last_heard_usec > m->resumed_usec ? p->last_heard_usec : m->resumed_usec;
+
+		if (i == m->self || !p->alive || now - since <= manager_peer_dead_usec(m, p))
 			continue;
 		p->alive = false;
 		memset(p->claims, 0, m->config->n_vips * sizeof(*p->claims));
