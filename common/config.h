@@ -175,6 +175,7 @@ void config_errors_clear(struct config_errors *e);
 
 const struct lvsd_virtual *config_find_virtual(const struct lvsd_config *c, const char *name);
 const struct lvsd_director *config_find_director(const struct lvsd_config *c, const char *name);
+const struct lvsd_vip *config_find_vip(const struct lvsd_config *c, const char *name);
 
 /* Parses "100ms", "2s", "1m", "1h", or a bare number of seconds; -EINVAL. */
 int duration_parse(const char *text, uint64_t *ret_usec);

@@ -910,3 +910,11 @@ const struct lvsd_director *config_find_director(const struct lvsd_config *c, co
 			return &c->directors[i];
 	return NULL;
 }
+
+const struct lvsd_vip *config_find_vip(const struct lvsd_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_vips; i++)
+		if (c->vips[i].name && strcmp(c->vips[i].name, name) == 0)
+			return &c->vips[i];
+	return NULL;
+}

@@ -130,11 +130,12 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 int manager_find_self(const struct manager *m, const struct lvsd_config *config, size_t *ret)
 {
-	for (size_t i = 0; i < config->n_directors; i++)
-		if (strcmp(config->directors[i].name, m->opts->node) == 0) {
-			*ret = i;
-			return 0;
-		}
+	const struct lvsd_director *self = config_find_director(config, m->opts->node);
+
+	if (self) {
+		*ret = (size_t)(self - config->directors);
+		return 0;
+	}
 	log_error("this director, \"%s\", is not in %s (set -N to one of its directors)", m->opts->node,
 		  config->path);
 	return -ENOENT;

@@ -32,20 +32,20 @@ struct next {
 	bool new_ping;
 };
 
-static ssize_t find_director(const struct lvsd_config *c, const char *name)
+/* Where a director or a VIP group of the running configuration is in
+ * c, by name: its index there, or -1. */
+static ssize_t director_in(const struct lvsd_config *c, const char *name)
 {
-	for (size_t i = 0; i < c->n_directors; i++)
-		if (strcmp(c->directors[i].name, name) == 0)
-			return (ssize_t)i;
-	return -1;
+	const struct lvsd_director *d = config_find_director(c, name);
+
+	return d ? d - c->directors : -1;
 }
 
-static ssize_t find_vip(const struct lvsd_config *c, const char *name)
+static ssize_t vip_in(const struct lvsd_config *c, const char *name)
 {
-	for (size_t i = 0; i < c->n_vips; i++)
-		if (strcmp(c->vips[i].name, name) == 0)
-			return (ssize_t)i;
-	return -1;
+	const struct lvsd_vip *v = config_find_vip(c, name);
+
+	return v ? v - c->vips : -1;
 }
 
 static bool same_vip_address(const struct lvsd_vip_address *a, const struct lvsd_vip_address *b)
@@ -72,8 +72,8 @@ static bool same_addresses(const struct lvsd_vip *a, const struct lvsd_vip *b)
 }
 
 /* The links change when this director's heartbeat addresses, the port
- * or the multicast groups do, or when the interval crosses the line between read-by-the-tick
- * and read-when-readable. */
+ * or the multicast groups do, or when the interval crosses the line
+ * between read-by-the-tick and read-when-readable. */
 static bool links_change(const struct manager *m, const struct lvsd_config *c, size_t self)
 {
 	const struct lvsd_director *a = &m->config->directors[m->self], *b = &c->directors[self];
@@ -118,7 +118,7 @@ static int prepare(struct manager *m, struct next *n)
 	if (!n->groups || !n->links_up)
 		return -ENOMEM;
 	for (size_t g = 0; g < c->n_vips; g++) {
-		ssize_t old = find_vip(m->config, c->vips[g].name);
+		ssize_t old = vip_in(m->config, c->vips[g].name);
 
 		n->groups[g].vip = &c->vips[g];
 		n->groups[g].role = HB_ROLE_BACKUP;
@@ -147,7 +147,7 @@ static void carry_peers(struct manager *m, struct next *n)
 	const struct lvsd_config *c = n->config;
 
 	for (size_t i = 0; i < c->n_directors; i++) {
-		ssize_t o = find_director(m->config, c->directors[i].name);
+		ssize_t o = director_in(m->config, c->directors[i].name);
 		struct peer *to = &n->peers[i];
 		const struct peer *from;
 
@@ -164,7 +164,7 @@ static void carry_peers(struct manager *m, struct next *n)
 		to->priority = from->priority;
 		to->interval_usec = from->interval_usec;
 		for (size_t g = 0; g < c->n_vips; g++) {
-			ssize_t og = find_vip(m->config, c->vips[g].name);
+			ssize_t og = vip_in(m->config, c->vips[g].name);
 
 			if (og >= 0) {
 				to->claims[g] = from->claims[og];
@@ -195,7 +195,7 @@ static void carry_groups(struct manager *m, struct next *n)
 
 	for (size_t og = 0; og < m->config->n_vips; og++) {
 		struct group *from = &m->groups[og];
-		ssize_t g = find_vip(c, from->vip->name);
+		ssize_t g = vip_in(c, from->vip->name);
 		struct group *to;
 
 		if (g < 0) {

@@ -268,6 +268,9 @@ Test(good, vips)
 	cr_expect_eq(v->garp_refresh_usec, 0);
 	cr_assert_eq(v->n_addresses, 1);
 	cr_expect_str_eq(v->addresses[0].dev, "eth0");
+
+	cr_expect_eq(config_find_vip(c, "dns"), &c->vips[1]);
+	cr_expect_null(config_find_vip(c, "mail"));
 	config_free(c);
 }
 
