@@ -229,7 +229,7 @@ static unsigned interface_of(const struct lvsd_addr *a)
 	return index;
 }
 
-static int watch(struct manager *m, const struct lvsd_config *c, struct link *l, int fd, sd_event_source **io)
+static int watch(struct manager *m, const struct lvsd_config *c, struct link *l)
 {
 	int r;
 
@@ -238,10 +238,10 @@ static int watch(struct manager *m, const struct lvsd_config *c, struct link *l,
 	 * for at most an interval of delay. */
 	if (c->cluster.interval_usec <= LINKS_POLLED_UP_TO_USEC)
 		return 0;
-	if ((r = sd_event_add_io(m->event, io, fd, EPOLLIN, on_readable, l)) < 0)
+	if ((r = sd_event_add_io(m->event, &l->io, receiving_fd(l), EPOLLIN, on_readable, l)) < 0)
 		return r;
-	sd_event_source_set_description(*io, "heartbeat-link");
-	return sd_event_source_set_priority(*io, SD_EVENT_PRIORITY_IMPORTANT);
+	sd_event_source_set_description(l->io, "heartbeat-link");
+	return sd_event_source_set_priority(l->io, SD_EVENT_PRIORITY_IMPORTANT);
 }
 
 static int bound_socket(const struct lvsd_endpoint *at, unsigned scope, int *ret)
@@ -327,12 +327,12 @@ static int link_open(struct manager *m, const struct lvsd_config *c, const struc
 	l->fd = l->mfd = -1;
 	if ((r = bound_socket(&local, 0, &l->fd)) < 0)
 		return r;
-	if (!group->family)
-		return watch(m, c, l, l->fd, &l->io);
-	l->group = *group;
-	if ((r = join_group(l, c)) < 0)
-		return r;
-	return watch(m, c, l, l->mfd, &l->mio);
+	if (group->family) {
+		l->group = *group;
+		if ((r = join_group(l, c)) < 0)
+			return r;
+	}
+	return watch(m, c, l);
 }
 
 int links_open(struct manager *m, const struct lvsd_config *c, size_t self, struct link **ret, size_t *n_ret)
@@ -364,7 +364,6 @@ void links_close(struct link *links, size_t n)
 {
 	for (size_t i = 0; links && i < n; i++) {
 		sd_event_source_disable_unref(links[i].io);
-		sd_event_source_disable_unref(links[i].mio);
 		if (links[i].fd >= 0)
 			close(links[i].fd);
 		if (links[i].mfd >= 0)

@@ -38,7 +38,7 @@ struct group {
 
 struct link {
 	int fd;                         /* bound to the local address: sends, hears unicast */
-	sd_event_source *io;
+	sd_event_source *io;            /* on the socket that hears (above 10 ms) */
 	struct lvsd_addr local;
 	struct manager *manager;
 	unsigned index;
@@ -47,7 +47,6 @@ struct link {
 	 * interface) hears them. mfd is -1 and group.family 0 otherwise. */
 	struct lvsd_addr group;
 	int mfd;
-	sd_event_source *mio;
 };
 
 struct drop_counters {
