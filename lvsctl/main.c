@@ -63,21 +63,51 @@ static int cmd_check_config(const char *path)
 	return 0;
 }
 
-/* Reads one daemon's snapshot into st: -EHOSTUNREACH when it is not
- * there (quiet when quiet_absent: an optional daemon). */
-static int fetch(const struct options *o, const char *daemon, bool quiet_absent, struct status_view *st)
+/* Connects to a daemon's control socket: 0 and *fd, or -EHOSTUNREACH
+ * after saying why (not when quiet_absent and the daemon is simply not
+ * running: an optional one). */
+static int reach(const struct options *o, const char *daemon, bool quiet_absent, int *fd)
 {
 	char path[4096];
-	struct ipc_message req = { .type = IPC_REQ_STATUS }, m;
-	int fd, r;
+	int r;
 
 	if ((r = daemon_socket_path(o->runtime_dir, daemon, path, sizeof(path))) < 0)
 		return r;
-	if ((r = ctl_connect(path, &fd)) < 0) {
+	if ((r = ctl_connect(path, fd)) < 0) {
 		if (!quiet_absent || (r != -ENOENT && r != -ECONNREFUSED))
 			fprintf(stderr, "lvsctl: cannot reach %s at %s: %s\n", daemon, path, strerror(-r));
 		return -EHOSTUNREACH;
 	}
+	return 0;
+}
+
+/* One request, one answer into *answer: 0, or -EHOSTUNREACH (said why,
+ * as reach()), or the error of a daemon that did not answer (said too). */
+static int ask(const struct options *o, const char *daemon, bool quiet_absent, const struct ipc_message *req,
+	       struct ipc_message *answer)
+{
+	int fd, r;
+
+	if ((r = reach(o, daemon, quiet_absent, &fd)) < 0)
+		return r;
+	r = ctl_send(fd, req);
+	if (r == 0)
+		r = ctl_recv(fd, answer, REPLY_TIMEOUT_MS);
+	close(fd);
+	if (r < 0)
+		fprintf(stderr, "lvsctl: %s did not answer: %s\n", daemon, strerror(-r));
+	return r;
+}
+
+/* Reads one daemon's snapshot into st: -EHOSTUNREACH when it is not
+ * there (quiet when quiet_absent: an optional daemon). */
+static int fetch(const struct options *o, const char *daemon, bool quiet_absent, struct status_view *st)
+{
+	struct ipc_message req = { .type = IPC_REQ_STATUS }, m;
+	int fd, r;
+
+	if ((r = reach(o, daemon, quiet_absent, &fd)) < 0)
+		return r;
 	/* A daemon that refuses us says why and hangs up, perhaps before our
 	 * request is even sent: read its answer either way. */
 	if (ctl_send(fd, &req) < 0)
@@ -128,24 +158,11 @@ static int cmd_status(const struct options *o)
 /* takeover / release: heartbeatd answers END when done, or ERROR. */
 static int cmd_group(const struct options *o, enum ipc_type type, const char *group)
 {
-	char path[4096];
 	struct ipc_message req = { .type = type }, m;
-	int fd, r;
 
 	snprintf(req.group.name, sizeof(req.group.name), "%s", group ? group : "");
-	if ((r = daemon_socket_path(o->runtime_dir, "heartbeatd", path, sizeof(path))) < 0 ||
-	    (r = ctl_connect(path, &fd)) < 0) {
-		fprintf(stderr, "lvsctl: cannot reach heartbeatd at %s: %s\n", path, strerror(-r));
+	if (ask(o, "heartbeatd", false, &req, &m) < 0)
 		return EXIT_UNREACHABLE;
-	}
-	r = ctl_send(fd, &req);
-	if (r == 0)
-		r = ctl_recv(fd, &m, REPLY_TIMEOUT_MS);
-	close(fd);
-	if (r < 0) {
-		fprintf(stderr, "lvsctl: heartbeatd did not answer: %s\n", strerror(-r));
-		return EXIT_UNREACHABLE;
-	}
 	if (m.type == IPC_MSG_ERROR) {
 		fprintf(stderr, "lvsctl: heartbeatd: %s\n", m.error.text);
 		return EXIT_REFUSED;
@@ -161,24 +178,10 @@ static int cmd_reload(const struct options *o)
 	bool reached = false, refused = false;
 
 	for (size_t i = 0; i < sizeof(daemons) / sizeof(*daemons); i++) {
-		char path[4096];
 		struct ipc_message req = { .type = IPC_REQ_RELOAD }, m;
-		int fd, r;
 
-		if ((r = daemon_socket_path(o->runtime_dir, daemons[i], path, sizeof(path))) < 0 ||
-		    (r = ctl_connect(path, &fd)) < 0) {
-			if (r != -ENOENT && r != -ECONNREFUSED)
-				fprintf(stderr, "lvsctl: cannot reach %s at %s: %s\n", daemons[i], path, strerror(-r));
+		if (ask(o, daemons[i], true, &req, &m) < 0)
 			continue;
-		}
-		r = ctl_send(fd, &req);
-		if (r == 0)
-			r = ctl_recv(fd, &m, REPLY_TIMEOUT_MS);
-		close(fd);
-		if (r < 0) {
-			fprintf(stderr, "lvsctl: %s did not answer: %s\n", daemons[i], strerror(-r));
-			continue;
-		}
 		reached = true;
 		if (m.type == IPC_MSG_ERROR) {
 			fprintf(stderr, "%s: %s\n", daemons[i], m.error.text);
