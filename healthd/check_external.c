@@ -34,7 +34,7 @@ struct external_run {
 static void run_free(struct external_run *run)
 {
 	/* An abandoned run leaves the manager's list of orphans. */
-	for (struct external_run **o = (struct external_run **)&run->manager->external_orphans; *o;
+	for (struct external_run **o = &run->manager->external_orphans; *o;
 	     o = &(*o)->next_orphan)
 		if (*o == run) {
 			*o = run->next_orphan;

@@ -14,6 +14,7 @@
 struct io_mux;
 struct ping_sockets;
 struct http_engine;
+struct external_run;
 
 struct manager {
 	const struct daemon_options *opts;
@@ -28,7 +29,7 @@ struct manager {
 	struct ping_sockets *ping;      /* opened with the first ping probe */
 	struct http_engine *http;       /* libcurl multi on the event loop */
 	char hostname[256];             /* for SMTP's EHLO */
-	void *external_orphans;         /* external checks killed at their timeout, not reaped yet */
+	struct external_run *external_orphans;  /* external checks killed at their timeout, not reaped yet */
 	unsigned long transitions;
 };
 
