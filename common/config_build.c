@@ -379,9 +379,12 @@ static const char *check_text(const struct check_chain *chain, const char *optio
 		{ "method", "GET" },
 	};
 
-	for (size_t i = 0; i < chain->n; i++)
-		if (chain->blocks[i] && cfg_size(chain->blocks[i], option) > 0)
-			return cfg_getstr(chain->blocks[i], option);
+	for (size_t i = 0; i < chain->n; i++) {
+		const char *text = chain->blocks[i] ? config_block_value(chain->blocks[i], option) : NULL;
+
+		if (text)
+			return text;
+	}
 	for (size_t i = 0; i < ELEMENTSOF(defaults); i++)
 		if (strcmp(defaults[i].option, option) == 0)
 			return defaults[i].text;
@@ -559,7 +562,10 @@ static void build_real_check(struct loader *l, struct lvsd_virtual *v, const str
 	own = first_section(l, plan->sec, "check", who);
 	if (own) {
 		struct check_chain chain = { { own, virtual_block }, 2 };
-		unsigned problems = build_check(l, &chain, ck);
+		unsigned problems;
+
+		config_check_real_check(own);
+		problems = build_check(l, &chain, ck);
 
 		line = config_opening_line(own);
 		report_check_problems(l, line, who, &chain, problems & ~virtual_problems);

@@ -36,6 +36,14 @@ void config_report(struct loader *l, unsigned line, const char *fmt, ...)
 /* The line where section sec opens (libconfuse itself keeps where it closes). */
 unsigned config_opening_line(cfg_t *sec);
 
+/* Holds the options of a real's own check block (free-form strings to
+ * libconfuse) to those of a virtual's, reporting problems at its line. */
+void config_check_real_check(cfg_t *block);
+/* A check block's string value of option, NULL when not given. Unlike
+ * cfg_getstr() it does not complain of an option the block lacks, which a
+ * real's check block does for every option not written in it. */
+const char *config_block_value(cfg_t *block, const char *option);
+
 /* An integer option's range, by section ("root", "cluster", "check", ...). */
 struct config_uint_option {
 	const char *section, *option;

@@ -680,6 +680,9 @@ ParameterizedTestParameters(bad, one_problem)
 		{ "bad-check-status-reversed.conf", 4, "status '399-200': reversed range" },
 		{ "bad-check-method.conf", 4, "method 'POST': not one of GET, HEAD" },
 		{ "bad-check-receive.conf", 6, "receive '(ok': not an extended regular expression" },
+		/* A real's own check block: at the line where it opens. */
+		{ "bad-real-check-unknown.conf", 6, "no such option 'requets'" },
+		{ "bad-real-check-value.conf", 8, "rise 'many': not a whole number" },
 		{ "bad-check-external.conf", 4, "virtual web: check type external needs a command" },
 		{ "bad-check-dns.conf", 7, "real ns1: check type dns needs a request (the name to query)" },
 		{ "bad-check-no-port.conf", 4, "real a: check type tcp has no port to connect to" },
