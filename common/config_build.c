@@ -519,11 +519,12 @@ static int fwmark_family(struct loader *l, struct lvsd_virtual *v, const struct 
 	return first ? first->address.first.family : AF_INET;
 }
 
-/* Expands plan into v->reals (room reserved), each member with its own copy
- * of the check. */
+/* Expands plan into v->reals (room reserved). The first member takes check
+ * over (it is left zeroed); the others get copies of it. */
 static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real_plan *plan,
-		     const struct lvsd_check *check)
+		     struct lvsd_check *check)
 {
+	const struct lvsd_check *first = NULL;
 	const char *name = cfg_title(plan->sec);
 	struct lvsd_addr a = plan->address.first;
 	char buf[LVSD_ADDR_STRLEN];
@@ -542,7 +543,13 @@ static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real
 		r->weight = (unsigned)get_uint(plan->sec, "weight");
 		r->forward = plan->forward;
 		r->line = config_opening_line(plan->sec);
-		check_copy(l, &r->check, check);
+		if (first) {
+			check_copy(l, &r->check, first);
+		} else {
+			r->check = *check;
+			*check = (struct lvsd_check){ 0 };
+			first = &r->check;
+		}
 		if (addr_add(&a, 1) < 0)
 			break;    /* the last address of the space ended the range */
 	}
