@@ -114,6 +114,7 @@ for ((run = 1; run <= runs; run++)); do
 	t1=$(now)
 	secs $((t1 - t0)) >> "$work/d.parse"
 	echo >> "$work/d.parse"
+	"$build/confuse-floor" "$work/lvsd.conf" >> "$work/d.floor"
 	reset_ipvs
 	t0=$(now)
 	"$directord" -f "$work/lvsd.conf" -R "$work/run" 2> "$work/directord.log" &
@@ -169,7 +170,7 @@ k_change=$(median < "$work/k.change")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 
 echo
-for f in d.parse d.apply d.cold i.cold k.cold d.change k.change; do
+for f in d.parse d.floor d.apply d.cold i.cold k.cold d.change k.change; do
 	echo "# per run, $f: $(grep -v '^$' "$work/$f" | tr '\n' ' ')"
 done
 echo
@@ -180,7 +181,8 @@ printf '%-26s %14s %12s %18s %12s\n' "directord" "$d_cold" "$(median < "$work/d.
 printf '%-26s %14s %12s %18s %12s\n' "ipvsadm -R" "$i_cold" "$ops_cold" "(no diff: -C, -R)" "$((ops_cold + 1))"
 printf '%-26s %14s %12s %18s %12s\n' "keepalived (no checkers)" "$k_cold" "$ops_cold" "$k_change" "-"
 echo "directord cold start: CPU $(median < "$work/d.cpu") s, peak RSS $(median < "$work/d.rss") kB;" \
-	"of which loading the configuration (directord -t) $(median < "$work/d.parse") s," \
+	"of which loading the configuration (directord -t) $(median < "$work/d.parse") s" \
+	"(libconfuse alone, bench/confuse-floor: $(median < "$work/d.floor") s)," \
 	"reading, diffing and applying (its log) $(median < "$work/d.apply") s"
 echo "ratio cold start: ipvsadm -R / directord = $(ratio "$i_cold" "$d_cold"), keepalived / directord = $(ratio "$k_cold" "$d_cold")"
 echo "ratio one-line change: keepalived / directord = $(ratio "$k_change" "$d_change")"

@@ -52,8 +52,8 @@ static void add_problem(struct loader *l, unsigned line, char *msg)
 }
 
 void config_report(struct loader *l, unsigned line, const char *fmt, ...)
-		   {
-		   va_list ap;
+{
+	va_list ap;
 	char *msg;
 
 	va_start(ap, fmt);
