@@ -72,7 +72,7 @@ struct lvsd_real {
 	unsigned weight;          /* 0..65535 */
 	enum lvsd_forward forward;
 	struct lvsd_check check;  /* own check block, else the virtual's */
-	unsigned line;
+	unsigned line;            /* of its address */
 };
 
 struct lvsd_virtual {

@@ -525,7 +525,8 @@ static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real
 		     struct lvsd_check *check)
 {
 	const struct lvsd_check *first = NULL;
-	const char *name = cfg_title(plan->sec);
+	const char *name = cfg_title(plan->sec), *weight = cfg_getstr(plan->sec, "weight");
+	unsigned weight_value = weight ? (unsigned)uint_of("real", "weight", weight) : 1;
 	struct lvsd_addr a = plan->address.first;
 	char buf[LVSD_ADDR_STRLEN];
 
@@ -540,7 +541,7 @@ static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real
 			return -ENOMEM;
 		r->endpoint.addr = a;
 		r->endpoint.port = plan->address.port ? plan->address.port : v->endpoint.port;
-		r->weight = (unsigned)get_uint(plan->sec, "weight");
+		r->weight = weight_value;
 		r->forward = plan->forward;
 		r->line = config_opening_line(plan->sec);
 		if (first) {

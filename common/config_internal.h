@@ -33,7 +33,8 @@ struct loader {
 void config_report(struct loader *l, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The line where section sec opens (libconfuse itself keeps where it closes). */
+/* The line where section sec opens (libconfuse itself keeps where it closes);
+ * for a real, the line of its address (where it closes when it has none). */
 unsigned config_opening_line(cfg_t *sec);
 
 /* Holds the options of a real's own check block (free-form strings to

@@ -365,7 +365,7 @@ Test(good, real_with_own_check_and_other_family)
 	const struct lvsd_real *r = &c->virtuals[0].reals[12];
 
 	cr_expect_str_eq(r->name, "web6");
-	cr_expect_eq(r->line, 71);
+	cr_expect_eq(r->line, 72);    /* its address's */
 	cr_expect_str_eq(endpoint_text(&r->endpoint), "[2001:db8::11]:80");
 	cr_expect_eq(r->forward, FWD_TUN);
 	/* Its own options, and the virtual's for the rest. */
@@ -665,6 +665,7 @@ ParameterizedTestParameters(bad, one_problem)
 		{ "bad-real-address.conf", 4, "address '192.0.2.11:80:80': not an address with an optional port" },
 		{ "bad-weight.conf", 6, "weight '65536': out of range 0..65535" },
 		{ "bad-mixed-family.conf", 4, "real web6: 2001:db8::11 is IPv6 but virtual web is IPv4; mixing families needs forward = tun" },
+		{ "bad-mixed-family-multiline.conf", 6, "real web6: 2001:db8::11 is IPv6 but virtual web is IPv4" },
 		{ "bad-fwmark-families.conf", 5, "virtual mark: real b is IPv6 but real a is IPv4" },
 		{ "bad-range-reversed.conf", 4, "reversed range" },
 		{ "bad-range-families.conf", 4, "range mixes IPv4 and IPv6" },
