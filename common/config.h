@@ -16,6 +16,13 @@
 
 /* Largest "first->last" real-server range accepted. */
 #define LVSD_MAX_RANGE 4096
+/* What a heartbeat can carry (heartbeatd/hb_wire.h): director and vip
+ * names of at most LVSD_HB_NAME_MAX printable bytes without spaces, at most
+ * LVSD_HB_MAX_GROUPS vip groups, whose names and 3 bytes each fit in
+ * LVSD_HB_GROUP_BYTES (a datagram of 1400 bytes less the rest). */
+#define LVSD_HB_NAME_MAX 63
+#define LVSD_HB_MAX_GROUPS 64
+#define LVSD_HB_GROUP_BYTES 1210
 
 enum lvsd_protocol { PROTO_TCP, PROTO_UDP, PROTO_SCTP };
 enum lvsd_forward { FWD_DR, FWD_NAT, FWD_TUN };

@@ -125,6 +125,19 @@ static cfg_t *single_section(struct loader *l, cfg_t *root, const char *name, bo
 	return sec;
 }
 
+/* A director's or vip group's name goes into every heartbeat. */
+static void check_heartbeat_name(struct loader *l, unsigned line, const char *kind, const char *name)
+{
+	size_t n = strlen(name);
+	bool printable = true;
+
+	for (size_t i = 0; i < n; i++)
+		printable &= name[i] > ' ' && name[i] < 0x7f;
+	if (n == 0 || n > LVSD_HB_NAME_MAX || !printable)
+		config_report(l, line, "%s \"%s\": a name of 1 to %d printable characters without spaces, "
+			      "as heartbeats carry it", kind, name, LVSD_HB_NAME_MAX);
+}
+
 static int build_director(struct loader *l, cfg_t *ds, struct lvsd_director *d)
 {
 	unsigned n = cfg_size(ds, "address");
@@ -133,6 +146,7 @@ static int build_director(struct loader *l, cfg_t *ds, struct lvsd_director *d)
 	if (!d->name)
 		return -ENOMEM;
 	d->line = config_opening_line(ds);
+	check_heartbeat_name(l, d->line, "director", d->name);
 	d->priority = (unsigned)get_uint(ds, "priority");
 	if (n == 0) {
 		config_report(l, d->line, "director %s: needs at least one address", cfg_title(ds));
@@ -260,6 +274,7 @@ static int build_vip(struct loader *l, cfg_t *vs, const struct lvsd_config *c, s
 	if (!v->name)
 		return -ENOMEM;
 	v->line = config_opening_line(vs);
+	check_heartbeat_name(l, v->line, "vip", name);
 	v->interface = interface ? xstrdup(l, interface) : NULL;
 	v->preferred = preferred ? xstrdup(l, preferred) : NULL;
 	v->garp_count = (unsigned)get_uint(vs, "garp-count");
@@ -303,13 +318,22 @@ static int build_vips(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
 	c->vips = calloc(n ? n : 1, sizeof(*c->vips));
 	if (!c->vips)
 		return -ENOMEM;
+	size_t wire_bytes = 0;
+
 	for (unsigned i = 0; i < n; i++) {
 		int r = build_vip(l, cfg_getnsec(cfg, "vip", i), c, &c->vips[i]);
 
 		c->n_vips++;
 		if (r < 0)
 			return r;
+		wire_bytes += strlen(c->vips[i].name) + 3;
 	}
+	if (n > LVSD_HB_MAX_GROUPS)
+		config_report(l, c->vips[LVSD_HB_MAX_GROUPS].line, "vip %s: more than %d vip groups, as many as "
+			      "heartbeats carry", c->vips[LVSD_HB_MAX_GROUPS].name, LVSD_HB_MAX_GROUPS);
+	else if (wire_bytes > LVSD_HB_GROUP_BYTES)
+		config_report(l, c->vips[n - 1].line, "the vip groups' names take %zu bytes of a heartbeat, more than "
+			      "its %d: shorter names or fewer groups", wire_bytes, LVSD_HB_GROUP_BYTES);
 	/* An address held by two groups would move with either. */
 	for (size_t i = 0; i < c->n_vips; i++)
 		for (size_t j = 0; j < i; j++)

@@ -30,6 +30,7 @@ struct ctl_peer {
 	bool subscribed;
 	bool refused;
 	bool failed;
+	bool busy;                /* its request is being handled: freed after */
 	uint64_t deadline;        /* CLOCK_MONOTONIC usec: the current answer's */
 };
 
@@ -145,7 +146,11 @@ void ctl_server_for_each_subscriber(struct ctl_server *s, int (*fn)(struct ctl_p
 		if (!p->subscribed)
 			continue;
 		p->deadline = monotonic_usec() + CTL_ANSWER_USEC;
-		if (fn(p, userdata) < 0 || p->failed)
+		if (fn(p, userdata) < 0)
+			p->failed = true;
+		/* A peer whose own request caused this publication (a reload
+		 * it asked for) is freed once its handler returns. */
+		if (p->failed && !p->busy)
 			peer_free(p);
 	}
 }
@@ -183,7 +188,9 @@ static int on_peer_io(sd_event_source *src, int fd, uint32_t revents, void *user
 		return 0;
 	}
 	p->deadline = monotonic_usec() + CTL_ANSWER_USEC;
+	p->busy = true;
 	p->server->handler(p, &m, p->server->userdata);
+	p->busy = false;
 	if (p->failed)
 		peer_free(p);
 	return 0;

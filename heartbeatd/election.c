@@ -41,8 +41,10 @@ int election_decide(const struct election_member *m, size_t n, const struct elec
 		best = preferred;
 	if (best < 0 || holder < 0 || holder == best)
 		return best;
-	/* The holder can keep the group: does the better one take it now? */
-	if (preferred < 0 && !g->failback)
+	/* The holder can keep the group: does the better one take it now?
+	 * Failback is for a higher priority: a tie broken by name is no
+	 * reason to move the group. */
+	if (preferred < 0 && (!g->failback || m[best].priority == m[holder].priority))
 		return holder;
 	if (now_usec - m[best].alive_since_usec < g->failback_delay_usec)
 		return holder;

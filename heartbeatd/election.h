@@ -33,7 +33,8 @@ struct election_group {
  * the group. Among them: one an administrator told to take the group over
  * (the lowest name if several); else the preferred director; else the current holder while failback is off;
  * else the highest priority, ties to the lowest name. A better director
- * than the current holder (preferred, or higher priority with failback)
- * takes over only once it has been alive for failback-delay. */
+ * than the current holder (preferred, or of a higher priority with
+ * failback; an equal one never) takes over only once it has been alive
+ * for failback-delay. */
 int election_decide(const struct election_member *members, size_t n, const struct election_group *g,
 		    uint64_t now_usec);

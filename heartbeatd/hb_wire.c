@@ -1,11 +1,19 @@
 /* Heartbeat packets: encoding, authentication, strict decoding. */
 #include "hb_wire.h"
 
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
 #define HEADER_SIZE 29
+
+/* The configuration refuses names and groups heartbeats cannot carry. */
+_Static_assert(HB_NAME_MAX == LVSD_HB_NAME_MAX, "name limits differ");
+_Static_assert(HB_MAX_GROUPS == LVSD_HB_MAX_GROUPS, "group limits differ");
+_Static_assert(HB_PACKET_MAX - HEADER_SIZE - 2 * (1 + HB_NAME_MAX) - 1 - HMAC_SIZE == LVSD_HB_GROUP_BYTES,
+	       "the groups' room differs");
 
 static void put_u16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = (uint8_t)v; }
 static uint16_t get_u16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }

@@ -43,7 +43,7 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 	struct hb_packet p;
 	struct peer *peer = NULL;
 	uint64_t now = arrival_usec;
-	bool changed;
+	bool changed, restarted;
 	int r = hb_decode(buf, len, m->hmac, &p);
 
 	if (r == -EPERM) {
@@ -68,6 +68,10 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 		warn_drop(m, &m->drops.unknown_sender, &m->drops.warned_unknown_sender, from, "not a peer of this cluster on this link");
 		return;
 	}
+	/* A new epoch: the peer restarted, perhaps within a dead time, unseen
+	 * as dead. Its life starts anew, as it counts it itself, or a
+	 * failback-delay would be judged from its previous life here. */
+	restarted = peer->seen.any && p.epoch > peer->seen.epoch;
 	switch (hb_seen_check(&peer->seen, p.epoch, p.seq)) {
 	case HB_SEEN_NEW:
 		break;
@@ -88,6 +92,10 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 		peer->alive = true;
 		peer->alive_since_usec = now;
 		log_notice("director %s is alive (priority %u)", p.sender, p.priority);
+	} else if (restarted) {
+		peer->alive_since_usec = now;
+		changed = true;
+		log_notice("director %s restarted (priority %u)", p.sender, p.priority);
 	}
 	peer->priority = p.priority;
 	peer->interval_usec = p.interval_usec;

@@ -34,6 +34,7 @@ struct group {
 	unsigned announcements_left;
 	sd_event_source *announce_timer;
 	uint64_t released_wait_since;   /* handing over: since when we wait */
+	bool contested;                 /* held, and another director claims it too */
 };
 
 struct link {

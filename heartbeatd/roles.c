@@ -63,6 +63,7 @@ static void set_role(struct manager *m, struct group *g, enum hb_role role, cons
 		 hb_role_to_string(role), why);
 	g->role = role;
 	g->released_wait_since = 0;
+	g->contested = false;
 	manager_publish(m);
 }
 
@@ -191,6 +192,17 @@ static void decide(struct manager *m, size_t gi, uint64_t now, const char *why)
 				 claimants ? "this director wins the election" : "nobody holds it");
 			take_over(m, g, reason);
 			links_send(m);  /* tell the others at once */
+		} else if ((claimants > 1) != g->contested) {
+			/* A healed partition: the other holder announced the
+			 * group too, so the network may be sending its traffic
+			 * there. Announce it again when the contest starts, and
+			 * once more when the loser has let go, to have the last
+			 * word. */
+			g->contested = claimants > 1;
+			log_full(LOG_NOTICE, "LVSD_VIP", g->vip->name, "vip %s: %s; announcing it again", g->vip->name,
+				 g->contested ? "another director holds it too, and this one wins"
+					      : "the other holder let go");
+			start_announcing(m, g);
 		}
 		return;
 	}

@@ -259,6 +259,28 @@ HTTP_PATH=/ write_conf
 out=$("$lvsctl" -R "$run" reload 2>&1)
 expect_eq "lvsctl reload of a good file exits 0" 0 $?
 expect_eq "and says healthd took it" "healthd: configuration reloaded" "$out"
+# A subscriber that asks for a reload and hangs up at once: the reload's
+# publication to it fails, and its request must still end cleanly (the
+# peer was once freed in the publication and then used for the answer).
+write_conf
+"$NET_PYTHON" - "$run/healthd.sock" <<-'PY'
+	import socket, struct, sys
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+	s.connect(sys.argv[1])
+	s.send(struct.pack(">BBHI", 1, 2, 0, 0))          # SUBSCRIBE
+	while s.recv(65536)[1] != 67:                     # the snapshot, to END
+	    pass
+	s.send(struct.pack(">BBHI", 1, 5, 0, 0))          # RELOAD
+	s.close()
+PY
+wait_for 5 eval '[ "$(grep -c "configuration reloaded" "$hlog")" -ge 3 ]'
+if kill -0 "$hpid" 2>/dev/null && [ -n "$(field tcp-up checks)" ]; then
+	pass "a subscriber that asks for a reload and hangs up: healthd carries on"
+else
+	fail "a subscriber that asks for a reload and hangs up" "healthd is gone or does not answer"
+fi
+HTTP_PATH=/ write_conf
+"$lvsctl" -R "$run" reload >/dev/null 2>&1
 expect tcp-up up
 
 kill -TERM "$hpid"

@@ -99,17 +99,22 @@ holders() {
 	for n in lb1 lb2 lb3; do has_vip $n && h="$h $n"; done
 	echo "${h# }"
 }
-# The client's view: who answers for the VIP.
-client_sees() {
-	ip netns exec "$(ns client)" ip neigh flush dev eth0 >/dev/null 2>&1
-	ip netns exec "$(ns client)" ping -c1 -W1 -q 192.0.2.50 >/dev/null 2>&1 || { echo none; return; }
+# The director whose MAC the client's neighbour entry for the VIP holds.
+client_cached() {
 	local mac
 	mac=$(ip -n "$(ns client)" neigh show 192.0.2.50 | awk '{ print $5 }')
+	[ -n "$mac" ] || { echo none; return; }
 	for n in lb1 lb2 lb3; do
 		[ "$(ip -n "$(ns $n)" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)" = "$mac" ] &&
 			{ echo $n; return; }
 	done
 	echo "unknown"
+}
+# The client's view: who answers for the VIP.
+client_sees() {
+	ip netns exec "$(ns client)" ip neigh flush dev eth0 >/dev/null 2>&1
+	ip netns exec "$(ns client)" ping -c1 -W1 -q 192.0.2.50 >/dev/null 2>&1 || { echo none; return; }
+	client_cached
 }
 ms_now() { date +%s%3N; }
 wait_holders() {  # EXPECTED SECONDS: prints the milliseconds it took
@@ -315,6 +320,10 @@ echo "# partition and heal: two holders, then one"
 write_conf "$work/cluster.key" yes
 restart_all lb1 lb2
 wait_holders lb1 5 >/dev/null
+# The client knows lb1's MAC for the VIP, a second before the partition: a
+# Linux client takes ARP news about an entry only after locktime (1 s).
+expect_eq "partition: the client's entry for the VIP is lb1's" lb1 "$(client_sees)"
+sleep 1.2
 # The directors stop hearing each other; the client still reaches both.
 for pair in "lb1 192.0.2.2" "lb2 192.0.2.1"; do
 	set -- $pair
@@ -326,9 +335,17 @@ for pair in "lb1 192.0.2.2" "lb2 192.0.2.1"; do
 done
 if wait_holders "lb1 lb2" 5 >/dev/null; then pass "partition: both hold the VIP (split brain)"; else
 	fail "partition: both hold" "holders: $(holders)"; fi
+# lb2's gratuitous ARPs moved the client's entry to lb2.
+if wait_for 2 eval '[ "$(client_cached)" = lb2 ]'; then pass "partition: the client's entry follows lb2's announcement"; else
+	fail "partition: client entry" "the client's entry is $(client_cached)'s"; fi
+sleep 1.2
 for n in lb1 lb2; do ip netns exec "$(ns $n)" nft delete table inet partition; done
 if t=$(wait_holders lb1 5); then pass "healed: the loser let go, lb1 alone holds the VIP (${t} ms)"; else
 	fail "healed: one holder" "holders: $(holders)"; fi
+# The winner announces again: the client's entry (not flushed) is lb1's
+# at once, not when it next goes stale, tens of seconds later.
+if wait_for 1 eval '[ "$(client_cached)" = lb1 ]'; then pass "healed: lb1 announced the VIP again; the client's entry is lb1's"; else
+	fail "healed: the winner announces again" "the client's entry is $(client_cached)'s"; fi
 expect_eq "healed: the client reaches lb1" lb1 "$(client_sees)"
 
 echo "# a replay of lb1's heartbeats after it died does not hold off the takeover"

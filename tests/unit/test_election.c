@@ -49,6 +49,19 @@ Test(election, failback_off_keeps_the_holder)
 	cr_assert_str_eq(winner(m, 2, &g, 10 * S), "lb1");
 }
 
+Test(election, failback_is_for_a_higher_priority_not_a_tie)
+{
+	/* lb1 returns beside lb2 of the same priority, which holds the
+	 * group: the lower name breaks ties in a fresh election, but is no
+	 * reason to move a held group. */
+	struct election_member m[] = { member("lb1", 100), member("lb2", 100) };
+	struct election_group g = { .failback = true, .holder = "lb2" };
+
+	cr_assert_str_eq(winner(m, 2, &g, 10 * S), "lb2");
+	g.holder = NULL;
+	cr_assert_str_eq(winner(m, 2, &g, 10 * S), "lb1");
+}
+
 Test(election, failback_waits_its_delay)
 {
 	struct election_member m[] = { member("lb1", 150), member("lb2", 100) };
