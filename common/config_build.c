@@ -746,6 +746,10 @@ static void build_netmask(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, b
 	else if (prefix > max)
 		config_report(l, v->line, "virtual %s: netmask %s is longer than an %s address (%u bits)",
 			      v->name, text, family_name(v->family), max);
+	else if (v->family == AF_INET6 && prefix == 0)
+		/* The kernel refuses it (an IPv4 mask of 0 it takes). */
+		config_report(l, v->line, "virtual %s: netmask %s: an IPv6 prefix length is 1 to 128", v->name,
+			      text);
 	else
 		v->netmask_prefix = prefix;
 }

@@ -15,7 +15,10 @@
 
 #define USEC_PER_MSEC UINT64_C(1000)
 #define USEC_PER_SEC UINT64_C(1000000)
-#define PERSISTENT_MAX_SEC 31536000u    /* a year */
+/* The kernel keeps the timeout in jiffies in 32 bits: beyond 49 days at
+ * HZ=1000 it wraps, and every comparison with the table would differ. 31
+ * days fits any HZ up to 1600. */
+#define PERSISTENT_MAX_SEC 2678400u     /* 31 days */
 
 static const char *const protocol_table[] = {
 	[PROTO_TCP] = "tcp",
@@ -198,7 +201,7 @@ int config_persistent_parse(const char *text, uint32_t *ret_sec, char *why)
 	if (usec % USEC_PER_SEC != 0)
 		return fail(why, "not a whole number of seconds");
 	if (usec / USEC_PER_SEC > PERSISTENT_MAX_SEC)
-		return fail(why, "more than a year (%u s)", PERSISTENT_MAX_SEC);
+		return fail(why, "more than 31 days (%u s), the most the kernel keeps", PERSISTENT_MAX_SEC);
 	*ret_sec = (uint32_t)(usec / USEC_PER_SEC);
 	return 0;
 }

@@ -90,6 +90,9 @@ static int on_exit_(sd_event_source *s, const siginfo_t *si, void *userdata)
 	struct probe *p = run->probe;
 
 	read_output(run);
+	/* What the command left running in its group goes with it: checks
+	 * would otherwise pile up processes, one per interval. */
+	kill(-run->pid, SIGKILL);
 	if (p) {
 		bool passed = si->si_code == CLD_EXITED && si->si_status == 0;
 
@@ -139,7 +142,7 @@ static void external_start(struct probe *p)
 	char script[4200], vip[LVSD_ADDR_STRLEN], vport[8], rip[LVSD_ADDR_STRLEN], rport[8];
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	sigset_t none;
+	sigset_t none, defaults;
 	int pipefd[2], r;
 
 	if (!run) {
@@ -164,13 +167,21 @@ static void external_start(struct probe *p)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	/* Nothing else of the daemon's: libcurl's sockets, for one, are not
+	 * close-on-exec, and a command holding them would keep connections
+	 * open that healthd has given up. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_init(&attr);
 	sigemptyset(&none);
-	/* The daemon blocks the signals its event loop handles; the command
-	 * must not inherit that. */
+	/* The daemon blocks the signals its event loop handles and ignores
+	 * SIGPIPE; the command must inherit neither. */
 	posix_spawnattr_setsigmask(&attr, &none);
+	sigemptyset(&defaults);
+	sigaddset(&defaults, SIGPIPE);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
 	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_USEVFORK);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+					POSIX_SPAWN_USEVFORK);
 	r = posix_spawn(&run->pid, "/bin/sh", &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);

@@ -37,7 +37,8 @@ struct http_slot {
 	struct probe *probe;            /* the attempt using it, or NULL */
 	char *body;                     /* HTTP_BODY_MAX + 1, once a check needs one */
 	size_t len;
-	bool body_limit;                /* stopped reading at HTTP_BODY_MAX */
+	bool body_limit;                /* stopped reading: at HTTP_BODY_MAX, or at
+	                                 * once with no body to match */
 	char error[CURL_ERROR_SIZE];
 };
 
@@ -168,8 +169,13 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 	struct http_slot *op = userdata;
 	size_t len = size * n, room = HTTP_BODY_MAX - op->len;
 
-	if (!op->probe || !op->probe->has_receive)
-		return len;  /* nothing to match: discard */
+	if (!op->probe || !op->probe->has_receive) {
+		/* Nothing to match: the status is known, and a body that
+		 * streams on (events, a large page) must not keep the check
+		 * until its timeout. */
+		op->body_limit = true;
+		return 0;
+	}
 	if (len > room) {
 		/* Enough to judge by: stop the transfer here. */
 		memcpy(op->body + op->len, data, room);
@@ -365,6 +371,8 @@ static int slot_set_up(struct http_slot *s, struct probe *p, const struct http_r
 	curl_easy_setopt(s->easy, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
 	curl_easy_setopt(s->easy, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
 	curl_easy_setopt(s->easy, CURLOPT_CAINFO, verify ? k->ca_file : NULL);
+	/* That CA alone: not also the system's (libcurl's default CAPATH). */
+	curl_easy_setopt(s->easy, CURLOPT_CAPATH, NULL);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* smtp: a 220 banner, 250 to EHLO, then QUIT. A multi-line reply counts
  * when its last line ("250 ...", a space after the code) has arrived. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,20 +12,27 @@
 enum smtp_phase { SMTP_BANNER, SMTP_EHLO };
 
 /* The code of the complete reply at the start of in[] and its length, or
- * 0 while it is incomplete. */
+ * 0 while it is incomplete, -1 when it is no SMTP reply. A line is a code
+ * of three digits, then '-' when more lines follow, else a space and text,
+ * or nothing (RFC 5321 allows "220" alone; some servers end lines in a
+ * bare LF). */
 static int reply_code(const char *in, size_t *ret_len)
 {
 	const char *line = in;
 
 	for (const char *nl; (nl = strchr(line, '\n')); line = nl + 1) {
-		if (nl - line >= 4 && line[3] == ' ') {
-			*ret_len = (size_t)(nl + 1 - in);
-			return atoi(line) > 0 ? atoi(line) : -1;
-		}
-		if (nl - line < 4 || line[3] != '-') {
-			*ret_len = (size_t)(nl + 1 - in);
-			return -1;  /* not SMTP */
-		}
+		size_t n = (size_t)(nl - line);
+		char after = n > 3 ? line[3] : '\n';
+
+		*ret_len = (size_t)(nl + 1 - in);
+		if (n < 3 || !isdigit((unsigned char)line[0]) || !isdigit((unsigned char)line[1]) ||
+		    !isdigit((unsigned char)line[2]))
+			return -1;
+		if (after == '-')
+			continue;
+		if (after == ' ' || after == '\n' || (after == '\r' && n == 4))
+			return atoi(line);
+		return -1;
 	}
 	return 0;
 }

@@ -26,10 +26,12 @@ static void on_stream(struct stream *s, enum stream_event ev)
 			probe_done(p, true, NULL);
 		return;
 	case STREAM_EOF:
-		if (probe_receive_matches(p, s->in) && s->out_sent == s->out_len)
-			probe_done(p, true, NULL);
-		else if (s->in_len == 0)
+		/* A server that hangs up on the request has not answered,
+		 * whatever the pattern would have accepted. */
+		if (s->in_len == 0)
 			probe_done(p, false, "the server closed the connection without answering");
+		else if (probe_receive_matches(p, s->in) && s->out_sent == s->out_len)
+			probe_done(p, true, NULL);
 		else
 			probe_done(p, false, "the reply does not match \"%s\"", p->check->receive);
 		return;

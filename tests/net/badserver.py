@@ -16,6 +16,9 @@ TCP modes (one thread per connection, until the peer goes away):
   resetnow   the RST at once after accept: the client may see it while it is
              still completing its connect
   badbanner  SMTP greeting "554 no"; 221 to QUIT, 503 to anything else
+  baresmtp   SMTP replies as bare codes, "220", "250", "221", lines ending
+             in a bare LF
+  hangup     reads what the client sends, then closes without a byte
 UDP mode:
   dnsgarbage answers every datagram twice: random bytes, then a DNS
              response header carrying the wrong query id
@@ -30,7 +33,7 @@ import threading
 import time
 
 HTTP_MODES = ("slow", "status500", "wrongbody", "floodbody")
-TCP_MODES = ("silent", "flood", "reset", "resetnow", "badbanner") + HTTP_MODES
+TCP_MODES = ("silent", "flood", "reset", "resetnow", "badbanner", "baresmtp", "hangup") + HTTP_MODES
 UDP_MODES = ("dnsgarbage",)
 
 
@@ -100,6 +103,15 @@ def serve_conn(mode, conn, secs):
             chunk = b"x" * 65536
             while True:
                 conn.sendall(chunk)
+        elif mode == "hangup":
+            conn.recv(4096)
+        elif mode == "baresmtp":
+            conn.sendall(b"220\n")
+            for line in conn.makefile("rb"):
+                if line.strip().upper() == b"QUIT":
+                    conn.sendall(b"221\n")
+                    return
+                conn.sendall(b"250\n")
         elif mode == "badbanner":
             conn.sendall(b"554 no\r\n")
             buf = b""

@@ -45,6 +45,9 @@ start_bad wrongbody 192.0.2.23 80
 start_bad reset 192.0.2.24 80
 start_bad flood 192.0.2.25 80
 start_bad dnsgarbage 192.0.2.26 53
+start_bad hangup 192.0.2.28 80
+start_bad baresmtp 192.0.2.28 25
+start_bad floodbody 192.0.2.29 80
 net_add_server_addr 192.0.2.27      # a host with nothing listening
 icmp_block 192.0.2.27
 tcp_block 192.0.2.27 81             # a port that drops, not refuses
@@ -115,6 +118,10 @@ write_conf() {
 		v on 192.0.2.27:80 'type = on'
 		v off 192.0.2.11:80 'type = off'
 		v none 192.0.2.27:80 'type = none'
+		v tcp-hangup 192.0.2.28:80 'type = tcp request = "PING\r\n"'
+		v http-stream 192.0.2.29:80 'type = http'
+		v smtp-bare 192.0.2.28:25 'type = smtp'
+		v external-leftover 192.0.2.11:80 'type = external command = "sleep 31.5 & exit 0"'
 	} > "$conf"
 }
 write_conf
@@ -159,6 +166,7 @@ expect tcp-refused down 'refused'
 expect tcp-dropped down 'no answer within 300 ms'
 expect tcp-receive up
 expect tcp-mismatch down 'does not match'
+expect tcp-hangup down 'closed the connection without answering'
 expect http-up up
 expect http6-up up
 expect http-head up
@@ -171,6 +179,7 @@ expect http-silent down 'no answer within 300 ms'
 expect http-slow down 'no answer within 300 ms'
 expect http-reset down '.'
 expect http-flood down '.'
+expect http-stream up   # a 200 whose body never ends: the status is enough
 expect https-up up
 expect https-verified up
 expect https-selfsigned up
@@ -182,11 +191,16 @@ expect dns-garbage down '.'
 expect dns-absent down '.'
 expect smtp-up up
 expect smtp-banner down 'banner "554'
+expect smtp-bare up     # "220" alone is a banner (RFC 5321)
 expect external-up up
 expect external-hung down 'no answer within 300 ms'
 expect on up
 expect off down
 expect none up
+# A command that exits leaves nothing of its process group behind.
+sleep 1.5
+expect_eq "external: what a command left running is gone when it exits" 0 \
+	"$(pgrep -cf '^sleep 31\.5$' || true)"
 expect_eq "external: the command gets VIP VPORT RIP RPORT" "203.0.113.32 80 192.0.2.11 80" \
 	"$(cat "$work/check-flag.args")"
 expect_match "external: its output goes to the log" 'command output: checking 192\.0\.2\.11:80 for 203\.0\.113\.32:80' \
