@@ -46,7 +46,8 @@ enum hb_intent {
 	HB_INTENT_YIELDS = 2,       /* release: do not hold it */
 };
 
-#define HB_FLAG_FIT 0x0001      /* ready to hold groups: started, interfaces up */
+#define HB_FLAG_FIT 0x0001      /* ready to hold groups: started (a group whose
+                                 * interfaces are down: its role is FAULT) */
 #define HB_FLAG_LEAVING 0x0002  /* stopping: do not count on me */
 #define HB_FLAG_PING_OK 0x0004  /* reaches a ping node (or the cluster has none) */
 

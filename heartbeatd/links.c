@@ -103,16 +103,15 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 	peer->leaving = p.flags & HB_FLAG_LEAVING;
 	peer->ping_ok = p.flags & HB_FLAG_PING_OK;
 	for (size_t g = 0; g < m->config->n_vips; g++) {
-		bool claims = false;
-		uint8_t intent = HB_INTENT_NONE;
+		uint8_t role = HB_ROLE_BACKUP, intent = HB_INTENT_NONE;
 
 		for (unsigned i = 0; i < p.n_groups; i++)
 			if (strcmp(p.groups[i].name, m->config->vips[g].name) == 0) {
-				claims = p.groups[i].role == HB_ROLE_MASTER;
+				role = p.groups[i].role;
 				intent = p.groups[i].intent;
 			}
-		changed |= peer->claims[g] != claims || peer->intents[g] != intent;
-		peer->claims[g] = claims;
+		changed |= peer->roles[g] != role || peer->intents[g] != intent;
+		peer->roles[g] = role;
 		peer->intents[g] = intent;
 	}
 	/* Decided once the links are read, not here: after a stall of this
@@ -380,14 +379,6 @@ void links_close(struct link *links, size_t n)
 	free(links);
 }
 
-static bool all_links_up(const struct manager *m)
-{
-	for (size_t g = 0; g < m->config->n_vips; g++)
-		if (!m->links_up[g])
-			return false;
-	return true;
-}
-
 static void send_to(const struct link *l, const struct lvsd_addr *a, uint16_t port, const uint8_t *buf, size_t len)
 {
 	struct lvsd_endpoint to = { *a, port };
@@ -410,8 +401,10 @@ void links_send(struct manager *m)
 	p->interval_usec = m->config->cluster.interval_usec > UINT32_MAX ? UINT32_MAX
 									 : (uint32_t)m->config->cluster.interval_usec;
 	/* Still listening after start: not ready to hold anything, so the
-	 * holder keeps the groups until this director can take them. */
-	p->flags = (m->leaving ? HB_FLAG_LEAVING : 0) | (m->settled && all_links_up(m) ? HB_FLAG_FIT : 0) |
+	 * holder keeps the groups until this director can take them. A group
+	 * whose interfaces are down here says so by its role, FAULT: the
+	 * others are judged apart. */
+	p->flags = (m->leaving ? HB_FLAG_LEAVING : 0) | (m->settled ? HB_FLAG_FIT : 0) |
 		   (ping_nodes_reachable(m->ping, monotonic_usec()) ? HB_FLAG_PING_OK : 0);
 	for (size_t g = 0; g < p->n_groups; g++) {
 		p->groups[g].role = (uint8_t)m->groups[g].role;

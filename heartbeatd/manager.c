@@ -166,9 +166,9 @@ int manager_peers_new(const struct lvsd_config *config, struct peer **ret)
 		return -ENOMEM;
 	for (size_t i = 0; i < config->n_directors; i++) {
 		peers[i].director = &config->directors[i];
-		peers[i].claims = calloc(groups, sizeof(bool));
+		peers[i].roles = calloc(groups, 1);
 		peers[i].intents = calloc(groups, 1);
-		if (!peers[i].claims || !peers[i].intents) {
+		if (!peers[i].roles || !peers[i].intents) {
 			manager_peers_free(peers, config->n_directors);
 			return -ENOMEM;
 		}
@@ -180,7 +180,7 @@ int manager_peers_new(const struct lvsd_config *config, struct peer **ret)
 void manager_peers_free(struct peer *peers, size_t n)
 {
 	for (size_t i = 0; peers && i < n; i++) {
-		free(peers[i].claims);
+		free(peers[i].roles);
 		free(peers[i].intents);
 	}
 	free(peers);

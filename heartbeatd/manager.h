@@ -22,7 +22,9 @@ struct peer {
 	struct hb_seen seen;
 	uint8_t priority;
 	uint64_t interval_usec;         /* its own, as its heartbeats say */
-	bool *claims;                   /* per VIP group: says it is master */
+	uint8_t *roles;                 /* per VIP group: the role it says it has
+	                                 * (enum hb_role; FAULT: its interfaces for
+	                                 * the group are down) */
 	uint8_t *intents;               /* per VIP group: enum hb_intent */
 };
 

@@ -4,7 +4,7 @@
  * so a reload that fails changes nothing.
  *
  * What carries over, matched by name: a peer's liveness, priority,
- * claims and replay window; a group's role, administrator's intent and
+ * roles and replay window; a group's role, administrator's intent and
  * announcement timer. A held group that leaves the configuration is
  * released; a held group whose addresses changed drops the old ones and
  * announces the new ones. */
@@ -167,7 +167,7 @@ static void carry_peers(struct manager *m, struct next *n)
 			ssize_t og = vip_in(m->config, c->vips[g].name);
 
 			if (og >= 0) {
-				to->claims[g] = from->claims[og];
+				to->roles[g] = from->roles[og];
 				to->intents[g] = from->intents[og];
 			}
 		}

@@ -125,7 +125,7 @@ static void update_liveness(struct manager *m, uint64_t now)
 		if (i == m->self || !p->alive || now - since <= manager_peer_dead_usec(m, p))
 			continue;
 		p->alive = false;
-		memset(p->claims, 0, m->config->n_vips * sizeof(*p->claims));
+		memset(p->roles, HB_ROLE_BACKUP, m->config->n_vips * sizeof(*p->roles));
 		log_warning("director %s is dead: no heartbeat for %llu ms", p->director->name,
 			    (unsigned long long)((now - p->last_heard_usec) / 1000));
 		manager_publish(m);
@@ -167,14 +167,17 @@ static void decide(struct manager *m, size_t gi, uint64_t now, const char *why)
 			.name = m->config->directors[i].name,
 			.priority = self ? m->config->directors[i].priority : p->priority,
 			.alive = self || p->alive,
-			.links_up = self ? links_up : p->fit,
+			/* Judged per group, as each director judges itself:
+			 * a peer with one group's interface down is still
+			 * fit for the others. */
+			.links_up = self ? links_up : p->fit && p->roles[gi] != HB_ROLE_FAULT,
 			.ping_ok = self ? ping_nodes_reachable(m->ping, now) : p->ping_ok,
 			.leaving = self ? m->leaving : p->leaving,
 			.wants = (self ? g->intent : p->intents[gi]) == HB_INTENT_WANTS,
 			.yields = (self ? g->intent : p->intents[gi]) == HB_INTENT_YIELDS,
 			.alive_since_usec = self ? m->started_usec : p->alive_since_usec,
 		};
-		if (self ? g->role == HB_ROLE_MASTER : (p->alive && p->claims[gi])) {
+		if (self ? g->role == HB_ROLE_MASTER : (p->alive && p->roles[gi] == HB_ROLE_MASTER)) {
 			claimants++;
 			eg.holder = members[i].name;
 		}
@@ -217,7 +220,7 @@ static void decide(struct manager *m, size_t gi, uint64_t now, const char *why)
 		release(m, g, HB_ROLE_FAULT, "an interface of the group is down");
 	} else if (winner < 0) {
 		release(m, g, HB_ROLE_BACKUP, m->leaving ? "stopping, and no peer can take it" : why);
-	} else if (m->peers[winner].claims[gi]) {
+	} else if (m->peers[winner].roles[gi] == HB_ROLE_MASTER) {
 		snprintf(reason, sizeof(reason), "%s holds it now", members[winner].name);
 		release(m, g, HB_ROLE_BACKUP, reason);
 	} else if (!g->released_wait_since) {
