@@ -13,11 +13,19 @@ static bool better(const struct election_member *a, const struct election_member
 int election_decide(const struct election_member *m, size_t n, const struct election_group *g,
 		    uint64_t now_usec)
 {
-	bool candidate[n ? n : 1], any_ping = false;
+	bool candidate[n ? n : 1], any_ping = false, any_willing = false;
 	int best = -1, holder = -1, preferred = -1, wanting = -1;
 
 	for (size_t i = 0; i < n; i++) {
-		candidate[i] = m[i].alive && m[i].links_up && !m[i].leaving && !m[i].yields;
+		candidate[i] = m[i].alive && m[i].links_up && !m[i].leaving;
+		any_willing |= candidate[i] && !m[i].yields;
+	}
+	/* A release moves the group away while another can hold it; when none
+	 * can, the group is better held by one that released it than by
+	 * nobody. */
+	for (size_t i = 0; i < n; i++) {
+		if (any_willing && m[i].yields)
+			candidate[i] = false;
 		any_ping |= candidate[i] && m[i].ping_ok;
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -30,7 +30,8 @@ struct election_group {
  * Candidates are alive, not leaving, with their links up; when some of
  * them reach a ping node, only those (a director cut off from its ping
  * nodes while a peer is not is the one that is cut off), and not yielding
- * the group. Among them: one an administrator told to take the group over
+ * the group unless all of them yield it (a released group is better held
+ * by one that released it than by nobody). Among them: one an administrator told to take the group over
  * (the lowest name if several); else the preferred director; else the current holder while failback is off;
  * else the highest priority, ties to the lowest name. A better director
  * than the current holder (preferred, or of a higher priority with

@@ -110,6 +110,15 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 				role = p.groups[i].role;
 				intent = p.groups[i].intent;
 			}
+		/* A takeover (release) told to a peer after ours was told
+		 * here: the newest word goes, and ours is withdrawn. */
+		if (intent != HB_INTENT_NONE && intent != peer->intents[g] && m->groups[g].intent == intent) {
+			m->groups[g].intent = HB_INTENT_NONE;
+			log_full(LOG_NOTICE, "LVSD_VIP", m->config->vips[g].name,
+				 "vip %s: %s was told to %s it since: this director's %s is withdrawn",
+				 m->config->vips[g].name, p.sender, intent == HB_INTENT_WANTS ? "take over" : "release",
+				 intent == HB_INTENT_WANTS ? "takeover" : "release");
+		}
 		changed |= peer->roles[g] != role || peer->intents[g] != intent;
 		peer->roles[g] = role;
 		peer->intents[g] = intent;

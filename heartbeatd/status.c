@@ -70,8 +70,8 @@ static bool a_peer_can_hold(const struct manager *m)
 }
 
 /* lvsctl takeover / release: the intent travels in the heartbeats, so
- * every director's election sees it; it stays until the opposite command
- * or a restart. */
+ * every director's election sees it; it stays until the opposite command,
+ * a restart, or the same command told to another director since. */
 static int set_intent(struct manager *m, const char *name, enum hb_intent intent, struct ctl_peer *p)
 {
 	struct ipc_message end = { .type = IPC_MSG_END };

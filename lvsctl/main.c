@@ -175,15 +175,19 @@ static int cmd_group(const struct options *o, enum ipc_type type, const char *gr
 static int cmd_reload(const struct options *o)
 {
 	static const char *const daemons[] = { "directord", "healthd", "heartbeatd" };
-	bool reached = false, refused = false;
+	bool reached = false, refused = false, unanswered = false;
 
 	for (size_t i = 0; i < sizeof(daemons) / sizeof(*daemons); i++) {
 		struct ipc_message req = { .type = IPC_REQ_RELOAD }, m;
+		int r = ask(o, daemons[i], true, &req, &m);
 
-		if (ask(o, daemons[i], true, &req, &m) < 0)
-			continue;
+		if (r == -EHOSTUNREACH)
+			continue;  /* not running here */
 		reached = true;
-		if (m.type == IPC_MSG_ERROR) {
+		if (r < 0) {
+			/* Running, but whether it took the file is unknown. */
+			unanswered = true;
+		} else if (m.type == IPC_MSG_ERROR) {
 			fprintf(stderr, "%s: %s\n", daemons[i], m.error.text);
 			refused = true;
 		} else {
@@ -194,7 +198,7 @@ static int cmd_reload(const struct options *o)
 		fprintf(stderr, "lvsctl: no lvsd daemon is running at %s\n", o->runtime_dir);
 		return EXIT_UNREACHABLE;
 	}
-	return refused ? EXIT_REFUSED : 0;
+	return unanswered ? EXIT_UNREACHABLE : refused ? EXIT_REFUSED : 0;
 }
 
 int main(int argc, char **argv)

@@ -239,10 +239,28 @@ wait_holders lb1 5 >/dev/null
 expect_eq "lvsctl takeover exits 0" 0 $?
 if wait_holders lb2 5 >/dev/null; then pass "takeover: lb2 holds www despite lb1's priority"; else
 	fail "takeover: lb2 holds www" "holders: $(holders)"; fi
+# A takeover told to lb1 after lb2's: the newest word goes.
+"$lvsctl" -R "$work/run-lb1" takeover www
+if wait_holders lb1 5 >/dev/null; then pass "takeover at lb1 after lb2's: lb1 holds www"; else
+	fail "the newest takeover goes" "holders: $(holders)"; fi
+"$lvsctl" -R "$work/run-lb2" takeover www
+if wait_holders lb2 5 >/dev/null; then pass "and lb2's takeover again after it: lb2 holds www"; else
+	fail "the newest takeover goes (again)" "holders: $(holders)"; fi
 "$lvsctl" -R "$work/run-lb2" release
 expect_eq "lvsctl release exits 0" 0 $?
 if wait_holders lb1 5 >/dev/null; then pass "release: lb1 holds www again"; else
 	fail "release: lb1 holds www" "holders: $(holders)"; fi
+# lb1 released www too, then lb2 dies: lb1 holds it rather than nobody.
+"$lvsctl" -R "$work/run-lb1" release www
+if wait_holders lb2 5 >/dev/null; then pass "release at lb1 (lb2 had released it before): lb2 holds www"; else
+	fail "release at lb1: lb2 holds www" "holders: $(holders)"; fi
+stop lb2 KILL
+ip -n "$(ns lb2)" addr flush dev eth0 scope global
+ip -n "$(ns lb2)" addr add 192.0.2.2/24 dev eth0
+if wait_holders lb1 5 >/dev/null; then pass "lb2 dies: lb1, which released www, holds it rather than nobody"; else
+	fail "released, but the last director left holds it" "holders: $(holders)"; fi
+restart_all lb1 lb2
+wait_holders lb1 5 >/dev/null
 "$lvsctl" -R "$work/run-lb2" takeover nosuchgroup 2>/dev/null
 expect_eq "takeover of an unknown group exits 1" 1 $?
 stop lb2 TERM
@@ -325,7 +343,8 @@ if wait_for 5 has_gw lb2; then pass "lb1's dum0 down: lb2 took group gw"; else
 sleep 0.5
 expect_eq "lb1's dum0 down: www stays on lb1 alone, no second holder" lb1 "$(holders)"
 ip -n "$(ns lb1)" link set dum0 up
-if wait_for 5 has_gw lb1 && ! has_gw lb2; then pass "dum0 back: lb1 takes gw back"; else
+# Taken before let go (the handover): lb2 lets go once it hears lb1 hold it.
+if wait_for 5 eval 'has_gw lb1 && ! has_gw lb2'; then pass "dum0 back: lb1 takes gw back"; else
 	fail "dum0 back: lb1 takes gw back" "gw on lb1: $(has_gw lb1 && echo yes || echo no)"; fi
 for n in lb1 lb2; do ip -n "$(ns $n)" link del dum0; done
 write_conf "$work/cluster.key" yes

@@ -118,6 +118,10 @@ Test(election, an_administrators_takeover_and_release_come_first)
 	m[1].wants = false;
 	m[0].yields = true;
 	cr_assert_str_eq(winner(m, 2, &g, 10 * S), "lb2", "a released group goes to a peer");
+	/* lb2 dies: the group is better held by lb1, which released it,
+	 * than by nobody. */
 	m[1].alive = false;
+	cr_assert_str_eq(winner(m, 2, &g, 10 * S), "lb1", "released, but nobody else can hold it");
+	m[0].alive = false;
 	cr_assert_str_eq(winner(m, 2, &g, 10 * S), "nobody");
 }
