@@ -58,7 +58,7 @@ enum ipc_health desired_real_health(const struct lvsd_virtual *v, const struct l
 	case CHECK_OFF:
 		return IPC_HEALTH_DOWN;
 	default:
-		return health ? health_map_get(health, v->name, r->name) : IPC_HEALTH_UP;
+		return health ? health_map_get(health, v->name, r->name, &r->endpoint) : IPC_HEALTH_UP;
 	}
 }
 

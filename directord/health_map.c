@@ -54,7 +54,8 @@ static int grow(struct health_map *m)
 	return 0;
 }
 
-int health_map_set(struct health_map *m, const char *virtual_name, const char *real_name, enum ipc_health h)
+int health_map_set(struct health_map *m, const char *virtual_name, const char *real_name,
+		   const struct lvsd_endpoint *endpoint, enum ipc_health h)
 {
 	struct health_entry e;
 	size_t *slot;
@@ -63,9 +64,12 @@ int health_map_set(struct health_map *m, const char *virtual_name, const char *r
 		return -ENOMEM;
 	slot = slot_of(m, virtual_name, real_name);
 	if (*slot) {
-		if (m->entries[*slot - 1].health == h)
+		struct health_entry *old = &m->entries[*slot - 1];
+
+		if (old->health == h && endpoint_compare(&old->endpoint, endpoint) == 0)
 			return 0;
-		m->entries[*slot - 1].health = h;
+		old->health = h;
+		old->endpoint = *endpoint;
 		return 1;
 	}
 	if (m->n == m->allocated) {
@@ -77,7 +81,7 @@ int health_map_set(struct health_map *m, const char *virtual_name, const char *r
 		m->entries = entries;
 		m->allocated = allocated;
 	}
-	e = (struct health_entry){ strdup(virtual_name), strdup(real_name), h };
+	e = (struct health_entry){ strdup(virtual_name), strdup(real_name), *endpoint, h };
 	if (!e.virtual_name || !e.real_name) {
 		free(e.virtual_name);
 		free(e.real_name);
@@ -88,14 +92,19 @@ int health_map_set(struct health_map *m, const char *virtual_name, const char *r
 	return h != IPC_HEALTH_UNKNOWN;
 }
 
-enum ipc_health health_map_get(const struct health_map *m, const char *virtual_name, const char *real_name)
+enum ipc_health health_map_get(const struct health_map *m, const char *virtual_name, const char *real_name,
+			       const struct lvsd_endpoint *endpoint)
 {
+	const struct health_entry *e;
 	size_t *slot;
 
 	if (!m || m->n == 0)
 		return IPC_HEALTH_UNKNOWN;
 	slot = slot_of(m, virtual_name, real_name);
-	return *slot ? m->entries[*slot - 1].health : IPC_HEALTH_UNKNOWN;
+	if (!*slot)
+		return IPC_HEALTH_UNKNOWN;
+	e = &m->entries[*slot - 1];
+	return endpoint_compare(&e->endpoint, endpoint) == 0 ? e->health : IPC_HEALTH_UNKNOWN;
 }
 
 void health_map_clear(struct health_map *m)

@@ -2,17 +2,21 @@
  *
  * Keyed by names, not by position in a configuration: directord and healthd
  * reload on their own schedules, and a name means the same real server in
- * both. A real server healthd never mentioned is unknown. */
+ * both. A real server healthd never mentioned is unknown, and so is one
+ * whose address is not the one healthd checked (a reload moved the name to
+ * another server, and healthd has not checked that one yet). */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "addr.h"
 #include "ipc.h"
 
 struct health_entry {
 	char *virtual_name;
 	char *real_name;
+	struct lvsd_endpoint endpoint;  /* what healthd checked */
 	enum ipc_health health;
 };
 
@@ -24,7 +28,9 @@ struct health_map {
 };
 
 /* Records a health; returns 1 when it changed, 0 when not, or -ENOMEM. */
-int health_map_set(struct health_map *m, const char *virtual_name, const char *real_name, enum ipc_health h);
-enum ipc_health health_map_get(const struct health_map *m, const char *virtual_name, const char *real_name);
+int health_map_set(struct health_map *m, const char *virtual_name, const char *real_name,
+		   const struct lvsd_endpoint *endpoint, enum ipc_health h);
+enum ipc_health health_map_get(const struct health_map *m, const char *virtual_name, const char *real_name,
+			       const struct lvsd_endpoint *endpoint);
 /* Forgets everything: every real server becomes unknown. */
 void health_map_clear(struct health_map *m);

@@ -65,7 +65,7 @@ static void on_healthd_message(const struct ipc_message *msg, void *userdata)
 	int r;
 
 	if (msg->type == IPC_MSG_HEALTH) {
-		r = health_map_set(&m->health, msg->health.virtual_name, msg->health.name,
+		r = health_map_set(&m->health, msg->health.virtual_name, msg->health.name, &msg->health.endpoint,
 				   (enum ipc_health)msg->health.health);
 		if (r < 0)
 			log_error("cannot record the health of %s/%s: %s", msg->health.virtual_name,

@@ -156,6 +156,41 @@ static const struct ipvs_dest *dest(const struct ipvs_service *s, const char *ad
 	return ipvs_service_find_dest(s, &a, 80);
 }
 
+/* What healthd would say of real rname of virtual vname: with its address. */
+static void set_health(struct health_map *h, const struct lvsd_config *c, const char *vname, const char *rname,
+		       enum ipc_health health)
+{
+	const struct lvsd_virtual *v = config_find_virtual(c, vname);
+
+	cr_assert_not_null(v);
+	for (size_t i = 0; i < v->n_reals; i++)
+		if (strcmp(v->reals[i].name, rname) == 0) {
+			health_map_set(h, vname, rname, &v->reals[i].endpoint, health);
+			return;
+		}
+	cr_assert_fail("no real %s in virtual %s", rname, vname);
+}
+
+Test(desired, health_of_another_address_is_unknown)
+{
+	/* A reload gave real a another address, and healthd's word is still
+	 * about the old one: the new server is not put in on its strength. */
+	struct lvsd_config *c = load(health_conf);
+	struct health_map h = { 0 };
+	struct lvsd_endpoint old;
+	struct ipvs_table t;
+
+	cr_assert_eq(endpoint_parse("192.0.2.77:80", false, &old), 0);
+	health_map_set(&h, "r", "a", &old, IPC_HEALTH_UP);
+	set_health(&h, c, "r", "b", IPC_HEALTH_UP);
+	cr_assert_eq(desired_build(c, &h, NULL, &t), 0);
+	cr_assert_null(dest(find(&t, c, "r"), "192.0.2.11"), "unknown, and not in the kernel: left out");
+	cr_assert_not_null(dest(find(&t, c, "r"), "192.0.2.12"));
+	ipvs_table_clear(&t);
+	health_map_clear(&h);
+	config_free(c);
+}
+
 Test(desired, down_is_weight_zero_when_quiescent_and_absent_otherwise)
 {
 	struct lvsd_config *c = load(health_conf);
@@ -163,10 +198,10 @@ Test(desired, down_is_weight_zero_when_quiescent_and_absent_otherwise)
 	struct ipvs_table t;
 	const struct ipvs_service *q, *r;
 
-	health_map_set(&h, "q", "a", IPC_HEALTH_UP);
-	health_map_set(&h, "q", "b", IPC_HEALTH_DOWN);
-	health_map_set(&h, "r", "a", IPC_HEALTH_UP);
-	health_map_set(&h, "r", "b", IPC_HEALTH_DOWN);
+	set_health(&h, c, "q", "a", IPC_HEALTH_UP);
+	set_health(&h, c, "q", "b", IPC_HEALTH_DOWN);
+	set_health(&h, c, "r", "a", IPC_HEALTH_UP);
+	set_health(&h, c, "r", "b", IPC_HEALTH_DOWN);
 	cr_assert_eq(desired_build(c, &h, NULL, &t), 0);
 	q = find(&t, c, "q");
 	r = find(&t, c, "r");
@@ -188,15 +223,15 @@ Test(desired, fallback_while_nothing_serves_and_gone_when_one_is_back)
 	struct ipvs_table t;
 	const struct ipvs_service *r;
 
-	health_map_set(&h, "r", "a", IPC_HEALTH_DOWN);
-	health_map_set(&h, "r", "b", IPC_HEALTH_DOWN);
+	set_health(&h, c, "r", "a", IPC_HEALTH_DOWN);
+	set_health(&h, c, "r", "b", IPC_HEALTH_DOWN);
 	cr_assert_eq(desired_build(c, &h, NULL, &t), 0);
 	r = find(&t, c, "r");
 	cr_assert_eq(r->n_dests, 1);
 	cr_assert_eq(dest(r, "192.0.2.99")->weight, 1);
 	ipvs_table_clear(&t);
 
-	health_map_set(&h, "r", "b", IPC_HEALTH_UP);
+	set_health(&h, c, "r", "b", IPC_HEALTH_UP);
 	cr_assert_eq(desired_build(c, &h, NULL, &t), 0);
 	r = find(&t, c, "r");
 	cr_assert_eq(r->n_dests, 1);
@@ -235,26 +270,35 @@ Test(desired, unknown_leaves_the_kernel_as_it_is)
 	config_free(c);
 }
 
-Test(desired, health_map_by_name)
+Test(desired, health_map_by_name_and_address)
 {
 	struct health_map h = { 0 };
+	struct lvsd_endpoint e, other;
 	char v[32], r[32];
 
-	cr_assert_eq(health_map_set(&h, "web", "a", IPC_HEALTH_UP), 1);
-	cr_assert_eq(health_map_set(&h, "web", "a", IPC_HEALTH_UP), 0);
-	cr_assert_eq(health_map_set(&h, "web", "a", IPC_HEALTH_DOWN), 1);
+	cr_assert_eq(endpoint_parse("192.0.2.11:80", false, &e), 0);
+	cr_assert_eq(endpoint_parse("192.0.2.21:80", false, &other), 0);
+	cr_assert_eq(health_map_set(&h, "web", "a", &e, IPC_HEALTH_UP), 1);
+	cr_assert_eq(health_map_set(&h, "web", "a", &e, IPC_HEALTH_UP), 0);
+	cr_assert_eq(health_map_set(&h, "web", "a", &e, IPC_HEALTH_DOWN), 1);
 	/* The separator between the names matters. */
-	cr_assert_eq(health_map_get(&h, "we", "ba"), IPC_HEALTH_UNKNOWN);
+	cr_assert_eq(health_map_get(&h, "we", "ba", &e), IPC_HEALTH_UNKNOWN);
+	/* The same name at another address is another server. */
+	cr_assert_eq(health_map_get(&h, "web", "a", &other), IPC_HEALTH_UNKNOWN);
 	for (int i = 0; i < 5000; i++) {
 		snprintf(v, sizeof(v), "v%d", i % 100);
 		snprintf(r, sizeof(r), "r%d", i);
-		cr_assert_eq(health_map_set(&h, v, r, i % 2 ? IPC_HEALTH_UP : IPC_HEALTH_DOWN), 1);
+		cr_assert_eq(health_map_set(&h, v, r, &e, i % 2 ? IPC_HEALTH_UP : IPC_HEALTH_DOWN), 1);
 	}
 	for (int i = 0; i < 5000; i++) {
 		snprintf(v, sizeof(v), "v%d", i % 100);
 		snprintf(r, sizeof(r), "r%d", i);
-		cr_assert_eq(health_map_get(&h, v, r), i % 2 ? IPC_HEALTH_UP : IPC_HEALTH_DOWN);
+		cr_assert_eq(health_map_get(&h, v, r, &e), i % 2 ? IPC_HEALTH_UP : IPC_HEALTH_DOWN);
 	}
-	cr_assert_eq(health_map_get(&h, "web", "a"), IPC_HEALTH_DOWN);
+	cr_assert_eq(health_map_get(&h, "web", "a", &e), IPC_HEALTH_DOWN);
+	/* healthd now checks it at the other address. */
+	cr_assert_eq(health_map_set(&h, "web", "a", &other, IPC_HEALTH_DOWN), 1);
+	cr_assert_eq(health_map_get(&h, "web", "a", &other), IPC_HEALTH_DOWN);
+	cr_assert_eq(health_map_get(&h, "web", "a", &e), IPC_HEALTH_UNKNOWN);
 	health_map_clear(&h);
 }
