@@ -70,23 +70,30 @@ const char *log_level_to_string(int priority)
 	return level_names[priority];
 }
 
-void log_full(int priority, const char *field, const char *value, const char *fmt, ...)
+/* One line with up to two structured fields (NULL field or value: none). */
+static void emit(int priority, const char *field1, const char *value1, const char *field2, const char *value2,
+		 const char *fmt, va_list ap)
 {
 	char msg[2048];
-	va_list ap;
 	int saved_errno = errno;
 
-	if (priority > logger.level)
-		return;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	if (!field1 || !value1) {
+		field1 = field2, value1 = value2;
+		field2 = value2 = NULL;
+	}
+	if (!field2 || !value2)
+		field2 = value2 = NULL;
 
 	if (logger.to_journal) {
-		if (field && value)
+		if (field2)
 			sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority,
 					"SYSLOG_IDENTIFIER=%s", logger.ident,
-					"%s=%s", field, value, NULL);
+					"%s=%s", field1, value1, "%s=%s", field2, value2, NULL);
+		else if (field1 && value1)
+			sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority,
+					"SYSLOG_IDENTIFIER=%s", logger.ident,
+					"%s=%s", field1, value1, NULL);
 		else
 			sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority,
 					"SYSLOG_IDENTIFIER=%s", logger.ident, NULL);
@@ -98,4 +105,26 @@ void log_full(int priority, const char *field, const char *value, const char *fm
 			priority <= LOG_WARNING ? ": " : "", msg);
 	}
 	errno = saved_errno;
+}
+
+void log_full(int priority, const char *field, const char *value, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (priority > logger.level)
+		return;
+	va_start(ap, fmt);
+	emit(priority, field, value, NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void log_real(int priority, const char *virtual_name, const char *real_name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (priority > logger.level)
+		return;
+	va_start(ap, fmt);
+	emit(priority, "LVSD_VIRTUAL", virtual_name, "LVSD_REAL", real_name, fmt, ap);
+	va_end(ap);
 }

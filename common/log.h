@@ -25,5 +25,10 @@ void log_full(int priority, const char *field, const char *value, const char *fm
 #define log_warning(...) log_full(LOG_WARNING, NULL, NULL, __VA_ARGS__)
 #define log_error(...) log_full(LOG_ERR, NULL, NULL, __VA_ARGS__)
 
-/* The same, tagged with the virtual service (and real server) concerned. */
+/* The same, tagged with the virtual service concerned. */
 #define log_virtual(prio, vname, ...) log_full(prio, "LVSD_VIRTUAL", vname, __VA_ARGS__)
+
+/* Tagged with a real server and its virtual service: LVSD_VIRTUAL= and
+ * LVSD_REAL=, so `journalctl LVSD_REAL=web1` finds every daemon's word on it. */
+void log_real(int priority, const char *virtual_name, const char *real_name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));

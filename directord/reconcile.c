@@ -50,7 +50,7 @@ static void log_failure(const struct ipvs_op *op, int error)
 	if (op->dest) {
 		struct lvsd_endpoint e = { op->dest->addr, op->dest->port };
 
-		log_virtual(LOG_ERR, vname, "virtual %s: cannot %s %s (%s) of %s: %s", vname,
+		log_real(LOG_ERR, vname, op->dest->name, "virtual %s: cannot %s %s (%s) of %s: %s", vname,
 			    op->kind == IPVS_OP_ADD_DEST ? "add real server" :
 			    op->kind == IPVS_OP_EDIT_DEST ? "update real server" : "remove real server",
 			    op->dest->name ? op->dest->name : "", endpoint_format(&e, dest), key,
@@ -131,22 +131,22 @@ static void log_success(const struct ipvs_op *op, bool with_new_service, bool co
 			log_info("removed %s: no longer configured", key);
 		break;
 	case IPVS_OP_ADD_DEST:
-		log_virtual(with_new_service ? LOG_DEBUG : LOG_INFO, vname,
-			    "virtual %s: added real server %s (%s) weight %u %s", vname,
+		log_real(with_new_service ? LOG_DEBUG : LOG_INFO, vname, op->dest->name,
+			 "virtual %s: added real server %s (%s) weight %u %s", vname,
 			    op->dest->name, dest, op->dest->weight, fwd_name(op->dest->fwd));
 		break;
 	case IPVS_OP_EDIT_DEST:
 		if ((op->old_dest->fwd & IP_VS_CONN_F_FWD_MASK) == (op->dest->fwd & IP_VS_CONN_F_FWD_MASK))
-			log_virtual(LOG_INFO, vname, "virtual %s: real server %s (%s) weight %u -> %u",
-				    vname, op->dest->name, dest, op->old_dest->weight, op->dest->weight);
+			log_real(LOG_INFO, vname, op->dest->name, "virtual %s: real server %s (%s) weight %u -> %u",
+				 vname, op->dest->name, dest, op->old_dest->weight, op->dest->weight);
 		else
-			log_virtual(LOG_INFO, vname, "virtual %s: real server %s (%s) weight %u -> %u, %s -> %s",
-				    vname, op->dest->name, dest, op->old_dest->weight, op->dest->weight,
-				    fwd_name(op->old_dest->fwd), fwd_name(op->dest->fwd));
+			log_real(LOG_INFO, vname, op->dest->name, "virtual %s: real server %s (%s) weight %u -> %u, %s -> %s",
+				 vname, op->dest->name, dest, op->old_dest->weight, op->dest->weight,
+				 fwd_name(op->old_dest->fwd), fwd_name(op->dest->fwd));
 		break;
 	case IPVS_OP_DEL_DEST:
-		log_virtual(LOG_INFO, vname, "virtual %s: removed real server %s%s", vname, dest,
-			    configured ? " while it is down" : ", not configured");
+		log_real(LOG_INFO, vname, op->dest->name, "virtual %s: removed real server %s%s", vname, dest,
+			 configured ? " while it is down" : ", not configured");
 		break;
 	default:
 		break;

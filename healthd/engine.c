@@ -41,7 +41,7 @@ static void log_transition(const struct manager *m, const struct probe *p, enum 
 		const struct lvsd_real *r = &v->reals[p->users[i].real_index];
 		char where[LVSD_ENDPOINT_STRLEN];
 
-		log_full(p->hc.state == HC_DOWN ? LOG_WARNING : LOG_NOTICE, "LVSD_REAL", r->name,
+		log_real(p->hc.state == HC_DOWN ? LOG_WARNING : LOG_NOTICE, v->name, r->name,
 			 "virtual %s: real %s (%s) %s -> %s: %s", v->name, r->name,
 			 endpoint_format(&r->endpoint, where), hc_state_to_string(from),
 			 hc_state_to_string(p->hc.state),

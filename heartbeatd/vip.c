@@ -264,6 +264,23 @@ static void announce_ipv4(const struct lvsd_vip *g, const struct lvsd_vip_addres
 	close(fd);
 }
 
+/* Whether this host forwards IPv6 on dev: its advertisements then say it is
+ * a router (RFC 4861, 4.4), or neighbours would take it for a host and
+ * stop routing through it (a VIP that is a NAT gateway). */
+static bool forwards_ipv6(const char *dev)
+{
+	char path[128], value[4] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding", dev);
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (!fgets(value, sizeof(value), f))
+		value[0] = 0;
+	fclose(f);
+	return value[0] == '1';
+}
+
 struct neighbour_advert {
 	struct nd_neighbor_advert na;
 	struct nd_opt_hdr opt;
@@ -284,7 +301,7 @@ static void announce_ipv6(const struct lvsd_vip *g, const struct lvsd_vip_addres
 		return;
 	}
 	p.na.nd_na_type = ND_NEIGHBOR_ADVERT;
-	p.na.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE;
+	p.na.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE | (forwards_ipv6(a->dev) ? ND_NA_FLAG_ROUTER : 0);
 	p.na.nd_na_target = a->addr.in.v6;
 	p.opt.nd_opt_type = ND_OPT_TARGET_LINKADDR;
 	p.opt.nd_opt_len = 1;  /* in units of 8 bytes */

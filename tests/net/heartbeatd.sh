@@ -308,6 +308,43 @@ ip -n "$(ns lb3)" addr add 192.0.2.3/24 dev eth0
 if wait_holders lb1 5 >/dev/null; then pass "three directors: lb3 killed, lb1 (150) takes over, not lb2 (100)"; else
 	fail "three directors: lb1 takes over from lb3" "holders: $(holders)"; fi
 
+echo "# neighbour advertisements (RFC 4861): hop limit 255, override; router when forwarding"
+# Prints "HOPLIMIT FLAGS" of each unsolicited NA for the VIP the client sees in 2.5 s.
+sniff_na() {
+	ip netns exec "$(ns client)" "$NET_PYTHON" - <<-'PY'
+		import socket, time
+		s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x86dd))
+		s.bind(("eth0", 0)); s.settimeout(0.2)
+		target = socket.inet_pton(socket.AF_INET6, "2001:db8::50")
+		end = time.time() + 2.5
+		while time.time() < end:
+		    try:
+		        p = s.recv(2048)
+		    except socket.timeout:
+		        continue
+		    # IPv6 header: next header 58 (ICMPv6); ICMPv6 type 136 (NA).
+		    if len(p) >= 64 and p[6] == 58 and p[40] == 136 and p[48:64] == target:
+		        print(p[7], "%02x" % p[44])
+	PY
+}
+for n in lb1 lb2; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
+sniff_na > "$work/na.out" &
+sniffer=$!
+sleep 0.3
+start lb1
+wait $sniffer
+stop lb1 TERM
+expect_match "unsolicited NAs: hop limit 255, override, not a router (flags 20)" '^255 20$' "$(head -1 "$work/na.out")"
+ip netns exec "$(ns lb1)" sysctl -qw net.ipv6.conf.eth0.forwarding=1
+sniff_na > "$work/na.out" &
+sniffer=$!
+sleep 0.3
+start lb1
+wait $sniffer
+stop lb1 TERM
+ip netns exec "$(ns lb1)" sysctl -qw net.ipv6.conf.eth0.forwarding=0
+expect_match "with IPv6 forwarding on eth0: router and override (flags a0)" '^255 a0$' "$(head -1 "$work/na.out")"
+
 echo "# the VIP's interface goes down on the holder: fault, the peer takes over"
 restart_all lb1 lb2
 wait_holders lb1 5 >/dev/null
