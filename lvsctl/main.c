@@ -24,6 +24,7 @@ struct options {
 	const char *runtime_dir;
 	const char *config_path;
 	char node[256];
+	bool node_given;          /* -N; else heartbeatd's name for itself, else the host's */
 	bool json;
 };
 
@@ -142,10 +143,15 @@ static int cmd_status(const struct options *o)
 	int b = fetch(o, "heartbeatd", true, &st);
 
 	if (r == 0 || h == 0 || b == 0) {
+		const char *node = o->node;
+
+		for (size_t i = 0; i < st.n_peers && !o->node_given; i++)
+			if (st.peers[i].self)
+				node = st.peers[i].name;
 		if (o->json)
-			status_print_json(stdout, o->node, &st);
+			status_print_json(stdout, node, &st);
 		else
-			status_print_text(stdout, o->node, &st);
+			status_print_text(stdout, node, &st);
 	}
 	status_view_clear(&st);
 	if (r == 0)
@@ -221,7 +227,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'R': o.runtime_dir = optarg; break;
 		case 'f': o.config_path = optarg; break;
-		case 'N': snprintf(o.node, sizeof(o.node), "%s", optarg); break;
+		case 'N': snprintf(o.node, sizeof(o.node), "%s", optarg); o.node_given = true; break;
 		case 'j': o.json = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;

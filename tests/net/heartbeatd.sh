@@ -159,6 +159,7 @@ expect_match "IPv6 VIP too" '2001:db8::50/64' "$(ip -n "$(ns lb1)" -o addr show 
 st=$("$lvsctl" -R "$work/run-lb1" --json status 2>/dev/null)
 expect_match "lvsctl status: lb1 is master of www" '"vips": \[\{"name": "www", "state": "master", "holder": "lb1"' "$st"
 expect_match "lvsctl status: lb2 is an alive peer" '\{"name": "lb2", "alive": true, "priority": 100\}' "$st"
+expect_match "lvsctl status: the node is heartbeatd's name for itself" '^\{"node": "lb1"' "$st"
 
 echo "# SIGKILL: the backup takes over within the dead time"
 probe_during stop lb1 KILL
