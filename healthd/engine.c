@@ -132,7 +132,7 @@ void engine_stop_probe(struct probe *p)
 int engine_start(struct manager *m, struct probe_set *old)
 {
 	uint64_t now = 0;
-	int r;
+	int r, first_error = 0;
 
 	sd_event_now(m->event, CLOCK_MONOTONIC, &now);
 	for (size_t i = 0; i < m->probes.n; i++) {
@@ -146,8 +146,15 @@ int engine_start(struct manager *m, struct probe_set *old)
 		r = sd_event_add_time(m->event, &p->timer, CLOCK_MONOTONIC,
 				      now + random_below(p->check->interval_usec), PROBE_TIMER_ACCURACY_USEC,
 				      on_probe_timer, p);
-		if (r < 0)
-			return r;
+		if (r < 0) {
+			/* Out of memory: this check does not run, the others
+			 * do, and the old ones are stopped all the same (they
+			 * point into the configuration being replaced). */
+			log_error("%s: cannot schedule its check: %s", p->label, strerror(-r));
+			if (!first_error)
+				first_error = r;
+			continue;
+		}
 		sd_event_source_set_description(p->timer, "probe-timer");
 	}
 	for (size_t i = 0; old && i < old->n; i++)
@@ -155,7 +162,7 @@ int engine_start(struct manager *m, struct probe_set *old)
 			engine_stop_probe(old->probes[i]);
 	if (old)
 		probe_set_clear(old);
-	return 0;
+	return first_error;
 }
 
 enum hc_state engine_real_state(const struct manager *m, size_t virtual_index, size_t real_index)

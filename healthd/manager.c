@@ -34,7 +34,8 @@ static void update_status(const struct manager *m)
 }
 
 /* Makes config the running configuration; checks that did not change
- * keep their state and schedule. */
+ * keep their state and schedule. Fails (config untouched, the caller's to
+ * free) only before config is taken. */
 static int manager_set_config(struct manager *m, struct lvsd_config *config)
 {
 	struct probe_set next;
@@ -48,10 +49,12 @@ static int manager_set_config(struct manager *m, struct lvsd_config *config)
 		struct probe_set old = m->probes;
 
 		m->probes = next;
-		r = engine_start(m, &old);
+		/* config is the running configuration now, whatever this
+		 * says: a check it could not schedule has been logged. */
+		engine_start(m, &old);
 	}
 	apply_log_level(m);
-	return r;
+	return 0;
 }
 
 static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)

@@ -37,7 +37,9 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 int manager_run(struct manager *m);
 void manager_free(struct manager *m);
 
-/* engine.c: schedules probes and folds their results. */
+/* engine.c: schedules probes and folds their results. engine_start()
+ * schedules the new probes and stops and frees old's; a probe it could not
+ * schedule is logged, and its error returned, the rest done regardless. */
 int engine_start(struct manager *m, struct probe_set *old);
 void engine_stop_probe(struct probe *p);
 /* The health a real server has now. */
