@@ -37,8 +37,8 @@ struct http_slot {
 	struct probe *probe;            /* the attempt using it, or NULL */
 	char *body;                     /* HTTP_BODY_MAX + 1, once a check needs one */
 	size_t len;
-	bool body_limit;                /* stopped reading: at HTTP_BODY_MAX, or at
-	                                 * once with no body to match */
+	size_t discarded;               /* of a body with nothing to match */
+	bool body_limit;                /* stopped reading at HTTP_BODY_MAX */
 	char error[CURL_ERROR_SIZE];
 };
 
@@ -170,9 +170,13 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 	size_t len = size * n, room = HTTP_BODY_MAX - op->len;
 
 	if (!op->probe || !op->probe->has_receive) {
-		/* Nothing to match: the status is known, and a body that
-		 * streams on (events, a large page) must not keep the check
-		 * until its timeout. */
+		/* Nothing to match: discarded, but no more of it than of a
+		 * body to match, or a body that streams on (events, a large
+		 * page) would keep the check until its timeout. Stopping at
+		 * once would cost every check libcurl's error path. */
+		op->discarded += len;
+		if (op->discarded <= HTTP_BODY_MAX)
+			return len;
 		op->body_limit = true;
 		return 0;
 	}
@@ -357,7 +361,7 @@ static int slot_set_up(struct http_slot *s, struct probe *p, const struct http_r
 	if (p->has_receive && !s->body && !(s->body = malloc(HTTP_BODY_MAX + 1)))
 		return -ENOMEM;
 	s->probe = p;
-	s->len = 0;
+	s->len = s->discarded = 0;
 	s->body_limit = false;
 	s->error[0] = 0;
 	curl_easy_setopt(s->easy, CURLOPT_URL, req->url);
