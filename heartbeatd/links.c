@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arrival.h"
 #include "log.h"
 #include "manager.h"
 #include "ping_nodes.h"
@@ -130,20 +131,18 @@ static void on_packet(struct link *l, const struct lvsd_addr *from, const uint8_
 	m->heard_news |= changed;
 }
 
-/* The kernel's receive time (CLOCK_REALTIME, SO_TIMESTAMPNS) on the
- * monotonic clock; now when the packet carries none. */
-static uint64_t arrival(struct msghdr *h, uint64_t mono_now, uint64_t real_now)
+/* The kernel's receive time of a packet (CLOCK_REALTIME, SO_TIMESTAMPNS)
+ * in microseconds, 0 when it carries none. */
+static uint64_t receive_time(struct msghdr *h)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
 			struct timespec ts;
-			uint64_t real;
 
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			real = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-			return real <= real_now && real_now - real < mono_now ? mono_now - (real_now - real) : mono_now;
+			return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
 		}
-	return mono_now;
+	return 0;
 }
 
 /* Reads what is there on fd, up to a bound, a batch per system call. */
@@ -162,8 +161,10 @@ static void drain(struct link *l, int fd)
 	/* Up to 512 packets: what a stall of this process of half a second
 	 * queues at 1 ms from one peer, all of it needed to judge the peer by
 	 * its newest heartbeat; a flood beyond waits for the next tick. */
+	uint64_t *empty_since = fd == l->mfd ? &l->mfd_empty_usec : &l->fd_empty_usec;
+
 	for (int round = 0; round < 64; round++) {
-		uint64_t mono, real;
+		uint64_t before = monotonic_usec(), mono, real;
 		int n;
 
 		for (int i = 0; i < BATCH; i++) {
@@ -180,10 +181,14 @@ static void drain(struct link *l, int fd)
 			struct lvsd_addr addr;
 
 			addr_from_sockaddr(&from[i], &addr);
-			on_packet(l, &addr, bufs[i], msgs[i].msg_len, arrival(&msgs[i].msg_hdr, mono, real));
+			on_packet(l, &addr, bufs[i], msgs[i].msg_len,
+				  hb_arrival_usec(receive_time(&msgs[i].msg_hdr), real, mono, *empty_since));
 		}
-		if (n < BATCH)
+		if (n < BATCH) {
+			/* Emptied: what comes next arrived after this call began. */
+			*empty_since = before;
 			break;
+		}
 	}
 }
 

@@ -50,6 +50,9 @@ struct link {
 	 * interface) hears them. mfd is -1 and group.family 0 otherwise. */
 	struct lvsd_addr group;
 	int mfd;
+	/* When each socket was last read empty (CLOCK_MONOTONIC usec): the
+	 * earliest a packet still in it can have arrived. */
+	uint64_t fd_empty_usec, mfd_empty_usec;
 };
 
 struct drop_counters {

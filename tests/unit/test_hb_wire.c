@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cluster_key.h"
+#include "arrival.h"
 #include "hb_wire.h"
 
 static struct hmac *key(uint8_t fill)
@@ -188,4 +189,27 @@ Test(hb_wire, a_heartbeat_says_when_the_next_is_due)
 	hmac_compute(k, buf, (size_t)n - HMAC_SIZE, buf + n - HMAC_SIZE);
 	cr_assert_eq(hb_decode(buf, (size_t)n, k, &back), -EBADMSG);
 	hmac_free(k);
+}
+
+/* Arrival times: the kernel's receive time, mapped onto the monotonic clock. */
+#define MS 1000ULL
+
+Test(arrival, the_kernels_receive_time_on_the_monotonic_clock)
+{
+	/* Received 3 ms before it was read. */
+	cr_assert_eq(hb_arrival_usec(1000000 * MS - 3 * MS, 1000000 * MS, 500 * MS, 0), 497 * MS);
+	/* No receive time, or one after now (the clock stepped back): now. */
+	cr_assert_eq(hb_arrival_usec(0, 1000000 * MS, 500 * MS, 0), 500 * MS);
+	cr_assert_eq(hb_arrival_usec(1000000 * MS + 7 * MS, 1000000 * MS, 500 * MS, 0), 500 * MS);
+}
+
+Test(arrival, a_clock_stepped_forward_ages_a_packet_no_more_than_the_last_drain)
+{
+	/* An hour up. The realtime clock jumped 10 s forward between arrival
+	 * and reading: the packet would look 10 s old, but the socket was
+	 * empty 2 ms ago. */
+	cr_assert_eq(hb_arrival_usec(1000000 * MS, 1010000 * MS, 3600000 * MS, 3599998 * MS), 3599998 * MS);
+	/* A packet that really waited (a stall) keeps its age beyond that. */
+	cr_assert_eq(hb_arrival_usec(1000000 * MS - 300 * MS, 1000000 * MS, 3600000 * MS, 3599000 * MS),
+		     3599700 * MS);
 }
