@@ -71,6 +71,7 @@ const char *log_level_to_string(int priority)
 }
 
 /* One line with up to two structured fields (NULL field or value: none). */
+__attribute__((format(printf, 6, 0)))
 static void emit(int priority, const char *field1, const char *value1, const char *field2, const char *value2,
 		 const char *fmt, va_list ap)
 {

@@ -144,10 +144,14 @@ hpid=$!
 wait_for 10 test -S "$run/healthd.sock" || { fail "healthd starts" "$(cat "$hlog")"; summary; exit 1; }
 
 # expect NAME HEALTH [REASON-REGEX]: waits up to 6 s for the verdict.
+# The reason is waited for too: the first failure after a server stops may
+# say something else (a server being killed can still complete a handshake
+# and then reset it), the next ones what the test names.
 expect() {
 	local name=$1 want=$2 re=${3:-}
 	if wait_for 6 eval '[ "$(health "$name")" = "$want" ]'; then
 		if [ -n "$re" ]; then
+			wait_for 3 eval '[[ "$(reason "$name")" =~ $re ]]' || true
 			expect_match "$name: $want ($re)" "$re" "$(reason "$name")"
 		else
 			pass "$name: $want"
