@@ -132,9 +132,48 @@ static int fetch(const struct options *o, const char *daemon, bool quiet_absent,
 	return r < 0 ? (r == -ETIMEDOUT || r == -ECONNRESET ? -EHOSTUNREACH : r) : 0;
 }
 
+/* Whether the configuration has work for daemon: healthd a real server to
+ * check, heartbeatd a VIP group. An absent daemon without work is no fault
+ * (a single director runs without VIPs), nor one that the configuration,
+ * unreadable here, cannot tell about. */
+static bool daemon_expected(const struct options *o, const char *daemon)
+{
+	struct config_errors errors = { 0 };
+	struct lvsd_config *c = NULL;
+	bool expected = false;
+
+	if (config_load(o->config_path, &c, &errors) == 0) {
+		if (strcmp(daemon, "heartbeatd") == 0)
+			expected = c->n_vips > 0;
+		for (size_t i = 0; i < c->n_virtuals && !expected && strcmp(daemon, "healthd") == 0; i++)
+			for (size_t j = 0; j < c->virtuals[i].n_reals && !expected; j++) {
+				enum lvsd_check_type t = c->virtuals[i].reals[j].check.type;
+
+				expected = t != CHECK_NONE && t != CHECK_ON && t != CHECK_OFF;
+			}
+		config_free(c);
+	}
+	config_errors_clear(&errors);
+	return expected;
+}
+
+/* An optional daemon's fetch: absent is fine unless there is work for it. */
+static int optional_absent(const struct options *o, const char *daemon, int r)
+{
+	if (r != -EHOSTUNREACH)
+		return r;
+	if (!daemon_expected(o, daemon))
+		return 0;
+	fprintf(stderr, "lvsctl: %s is not running at %s, though %s has work for it: %s\n", daemon,
+		o->runtime_dir, o->config_path,
+		strcmp(daemon, "healthd") == 0 ? "no health shown" : "no peers or VIP groups shown");
+	return r;
+}
+
 /* directord's table, with healthd's verdicts joined in, and heartbeatd's
  * peers and VIP groups. Without directord the others alone are shown, and
- * the exit status says directord is away. */
+ * the exit status says directord is away; likewise for healthd and
+ * heartbeatd when the configuration has work for them. */
 static int cmd_status(const struct options *o)
 {
 	struct status_view st = { 0 };
@@ -154,10 +193,12 @@ static int cmd_status(const struct options *o)
 			status_print_text(stdout, node, &st);
 	}
 	status_view_clear(&st);
+	h = optional_absent(o, "healthd", h);
+	b = optional_absent(o, "heartbeatd", b);
 	if (r == 0)
-		r = h == -EHOSTUNREACH ? 0 : h;
+		r = h;
 	if (r == 0)
-		r = b == -EHOSTUNREACH ? 0 : b;
+		r = b;
 	return r == 0 ? 0 : r == -EHOSTUNREACH ? EXIT_UNREACHABLE : EXIT_REFUSED;
 }
 

@@ -160,6 +160,13 @@ st=$("$lvsctl" -R "$work/run-lb1" --json status 2>/dev/null)
 expect_match "lvsctl status: lb1 is master of www" '"vips": \[\{"name": "www", "state": "master", "holder": "lb1"' "$st"
 expect_match "lvsctl status: lb2 is an alive peer" '\{"name": "lb2", "alive": true, "priority": 100\}' "$st"
 expect_match "lvsctl status: the node is heartbeatd's name for itself" '^\{"node": "lb1"' "$st"
+mkdir -p "$work/run-none"
+"$lvsctl" -R "$work/run-none" -f "$work/lvsd.conf" status >/dev/null 2>"$work/status.err"
+expect_eq "lvsctl status with no daemon running exits 3" 3 $?
+expect_match "and says heartbeatd is away though the configuration has VIP groups" \
+	'heartbeatd is not running at .*run-none, though .* has work for it' "$(cat "$work/status.err")"
+expect_no_match "but not healthd, which has no virtual services to check here" 'healthd is not running' \
+	"$(cat "$work/status.err")"
 
 echo "# SIGKILL: the backup takes over within the dead time"
 probe_during stop lb1 KILL
