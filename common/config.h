@@ -24,6 +24,19 @@
 #define LVSD_HB_MAX_GROUPS 64
 #define LVSD_HB_GROUP_BYTES 1210
 
+/* A name a heartbeat carries: the n bytes at s, 1 to LVSD_HB_NAME_MAX of
+ * them, printable, no spaces. The configuration and the wire's decoder
+ * judge by this one rule. */
+static inline bool lvsd_heartbeat_name_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > LVSD_HB_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
 enum lvsd_protocol { PROTO_TCP, PROTO_UDP, PROTO_SCTP };
 enum lvsd_forward { FWD_DR, FWD_NAT, FWD_TUN };
 enum lvsd_sync_transport { SYNC_UNICAST, SYNC_MULTICAST };

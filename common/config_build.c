@@ -128,12 +128,7 @@ static cfg_t *single_section(struct loader *l, cfg_t *root, const char *name, bo
 /* A director's or vip group's name goes into every heartbeat. */
 static void check_heartbeat_name(struct loader *l, unsigned line, const char *kind, const char *name)
 {
-	size_t n = strlen(name);
-	bool printable = true;
-
-	for (size_t i = 0; i < n; i++)
-		printable &= name[i] > ' ' && name[i] < 0x7f;
-	if (n == 0 || n > LVSD_HB_NAME_MAX || !printable)
+	if (!lvsd_heartbeat_name_ok(name, strlen(name)))
 		config_report(l, line, "%s \"%s\": a name of 1 to %d printable characters without spaces, "
 			      "as heartbeats carry it", kind, name, LVSD_HB_NAME_MAX);
 }
@@ -313,13 +308,12 @@ static int build_vip(struct loader *l, cfg_t *vs, const struct lvsd_config *c, s
 static int build_vips(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
 {
 	unsigned n = cfg_size(cfg, "vip");
+	size_t wire_bytes = 0;     /* the groups' part of a heartbeat */
 	char a[LVSD_ADDR_STRLEN];
 
 	c->vips = calloc(n ? n : 1, sizeof(*c->vips));
 	if (!c->vips)
 		return -ENOMEM;
-	size_t wire_bytes = 0;
-
 	for (unsigned i = 0; i < n; i++) {
 		int r = build_vip(l, cfg_getnsec(cfg, "vip", i), c, &c->vips[i]);
 

@@ -47,14 +47,7 @@ static uint64_t get_u64(const uint8_t *p)
 /* Names: 1..HB_NAME_MAX printable bytes, no spaces (they appear in logs). */
 static bool name_ok(const uint8_t *s, size_t n, bool may_be_empty)
 {
-	if (n == 0)
-		return may_be_empty;
-	if (n > HB_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] <= 0x20 || s[i] >= 0x7f)
-			return false;
-	return true;
+	return n == 0 ? may_be_empty : lvsd_heartbeat_name_ok((const char *)s, n);
 }
 
 static int put_name(uint8_t *buf, size_t size, size_t *pos, const char *name, bool may_be_empty)

@@ -132,41 +132,30 @@ static int fetch(const struct options *o, const char *daemon, bool quiet_absent,
 	return r < 0 ? (r == -ETIMEDOUT || r == -ECONNRESET ? -EHOSTUNREACH : r) : 0;
 }
 
-/* Whether the configuration has work for daemon: healthd a real server to
- * check, heartbeatd a VIP group. An absent daemon without work is no fault
- * (a single director runs without VIPs), nor one that the configuration,
- * unreadable here, cannot tell about. */
-static bool daemon_expected(const struct options *o, const char *daemon)
+/* A real server with a check that healthd runs. */
+static bool has_checks(const struct lvsd_config *c)
 {
-	struct config_errors errors = { 0 };
-	struct lvsd_config *c = NULL;
-	bool expected = false;
+	for (size_t i = 0; i < c->n_virtuals; i++)
+		for (size_t j = 0; j < c->virtuals[i].n_reals; j++) {
+			enum lvsd_check_type t = c->virtuals[i].reals[j].check.type;
 
-	if (config_load(o->config_path, &c, &errors) == 0) {
-		if (strcmp(daemon, "heartbeatd") == 0)
-			expected = c->n_vips > 0;
-		for (size_t i = 0; i < c->n_virtuals && !expected && strcmp(daemon, "healthd") == 0; i++)
-			for (size_t j = 0; j < c->virtuals[i].n_reals && !expected; j++) {
-				enum lvsd_check_type t = c->virtuals[i].reals[j].check.type;
-
-				expected = t != CHECK_NONE && t != CHECK_ON && t != CHECK_OFF;
-			}
-		config_free(c);
-	}
-	config_errors_clear(&errors);
-	return expected;
+			if (t != CHECK_NONE && t != CHECK_ON && t != CHECK_OFF)
+				return true;
+		}
+	return false;
 }
 
-/* An optional daemon's fetch: absent is fine unless there is work for it. */
-static int optional_absent(const struct options *o, const char *daemon, int r)
+/* An optional daemon's fetch result r: its absence is fine unless the
+ * configuration has work for it. */
+static int optional_absent(const struct options *o, const char *daemon, bool has_work, const char *missing,
+			   int r)
 {
 	if (r != -EHOSTUNREACH)
 		return r;
-	if (!daemon_expected(o, daemon))
+	if (!has_work)
 		return 0;
 	fprintf(stderr, "lvsctl: %s is not running at %s, though %s has work for it: %s\n", daemon,
-		o->runtime_dir, o->config_path,
-		strcmp(daemon, "healthd") == 0 ? "no health shown" : "no peers or VIP groups shown");
+		o->runtime_dir, o->config_path, missing);
 	return r;
 }
 
@@ -193,8 +182,20 @@ static int cmd_status(const struct options *o)
 			status_print_text(stdout, node, &st);
 	}
 	status_view_clear(&st);
-	h = optional_absent(o, "healthd", h);
-	b = optional_absent(o, "heartbeatd", b);
+	if (h == -EHOSTUNREACH || b == -EHOSTUNREACH) {
+		/* Is the absence a fault? A single director runs without VIPs,
+		 * and one with no checks without healthd. */
+		struct config_errors errors = { 0 };
+		struct lvsd_config *c = NULL;
+
+		/* Unreadable here: nothing can be told, no fault said. */
+		if (config_load(o->config_path, &c, &errors) < 0)
+			c = NULL;
+		h = optional_absent(o, "healthd", c && has_checks(c), "no health shown", h);
+		b = optional_absent(o, "heartbeatd", c && c->n_vips > 0, "no peers or VIP groups shown", b);
+		config_free(c);
+		config_errors_clear(&errors);
+	}
 	if (r == 0)
 		r = h;
 	if (r == 0)

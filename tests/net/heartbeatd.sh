@@ -87,6 +87,13 @@ stop() {  # NAME SIGNAL
 	hpid[$1]=
 	return $rc
 }
+# A director dies as a machine does: killed, and the VIP it held gone with
+# it (its own address put back, for a later start).
+kill_director() {  # NAME
+	stop "$1" KILL
+	ip -n "$(ns $1)" addr flush dev eth0 scope global
+	ip -n "$(ns $1)" addr add "192.0.2.${1#lb}/24" dev eth0
+}
 # The whole output first: with pipefail, `ip ... | grep -q` fails whenever
 # grep's early exit cuts ip off (SIGPIPE), and a VIP would seem absent.
 has_vip() {
@@ -262,9 +269,7 @@ if wait_holders lb1 5 >/dev/null; then pass "release: lb1 holds www again"; else
 "$lvsctl" -R "$work/run-lb1" release www
 if wait_holders lb2 5 >/dev/null; then pass "release at lb1 (lb2 had released it before): lb2 holds www"; else
 	fail "release at lb1: lb2 holds www" "holders: $(holders)"; fi
-stop lb2 KILL
-ip -n "$(ns lb2)" addr flush dev eth0 scope global
-ip -n "$(ns lb2)" addr add 192.0.2.2/24 dev eth0
+kill_director lb2
 if wait_holders lb1 5 >/dev/null; then pass "lb2 dies: lb1, which released www, holds it rather than nobody"; else
 	fail "released, but the last director left holds it" "holders: $(holders)"; fi
 restart_all lb1 lb2
@@ -310,9 +315,7 @@ write_conf "$work/cluster.key" yes
 restart_all lb1 lb2 lb3
 if wait_holders lb3 5 >/dev/null; then pass "three directors: lb3 (priority 200) holds the VIP"; else
 	fail "three directors: lb3 holds the VIP" "holders: $(holders)"; fi
-stop lb3 KILL
-ip -n "$(ns lb3)" addr flush dev eth0 scope global
-ip -n "$(ns lb3)" addr add 192.0.2.3/24 dev eth0
+kill_director lb3
 if wait_holders lb1 5 >/dev/null; then pass "three directors: lb3 killed, lb1 (150) takes over, not lb2 (100)"; else
 	fail "three directors: lb1 takes over from lb3" "holders: $(holders)"; fi
 
