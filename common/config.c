@@ -800,7 +800,9 @@ int config_load(const char *path, struct lvsd_config **ret, struct config_errors
 
 	cfg = cfg_init(root_opts, CFGF_NONE);
 	c = calloc(1, sizeof(*c));
-	if (!cfg || !c) {
+	if (c)
+		l.strings = c->strings = string_pool_new();
+	if (!cfg || !c || !c->strings) {
 		r = -ENOMEM;
 		goto out;
 	}

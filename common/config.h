@@ -71,23 +71,25 @@ int sync_transport_from_string(const char *s);
 const char *http_method_to_string(enum lvsd_http_method m);
 int http_method_from_string(const char *s);
 
+struct string_pool;
+
 struct lvsd_check {
 	enum lvsd_check_type type;
 	uint16_t port;            /* 0: the real server's port */
 	uint64_t interval_usec;
 	uint64_t timeout_usec;
 	unsigned rise, fall;
-	char *request;
-	char *receive;            /* extended regex, "" = any */
+	const char *request;
+	const char *receive;      /* extended regex, "" = any */
 	uint16_t status_min, status_max;
-	char *virtualhost;
+	const char *virtualhost;
 	enum lvsd_http_method method;
-	char *ca_file;
-	char *command;
+	const char *ca_file;
+	const char *command;
 };
 
 struct lvsd_real {
-	char *name;               /* a range's members: "pool@192.0.2.21" */
+	const char *name;         /* a range's members: "pool@192.0.2.21" */
 	struct lvsd_endpoint endpoint;  /* port resolved from the virtual if absent */
 	unsigned weight;          /* 0..65535 */
 	enum lvsd_forward forward;
@@ -96,12 +98,12 @@ struct lvsd_real {
 };
 
 struct lvsd_virtual {
-	char *name;
+	const char *name;
 	uint32_t fwmark;          /* non-zero: firewall-mark service, no endpoint */
 	int family;               /* AF_INET/AF_INET6 (fwmark: from its reals) */
 	struct lvsd_endpoint endpoint;
 	enum lvsd_protocol protocol;
-	char *scheduler;
+	const char *scheduler;
 	uint32_t sched_flags;     /* LVSD_SCHED_FLAG* */
 	uint32_t persistent_sec;  /* 0 = off */
 	unsigned netmask_prefix;  /* persistence granularity, prefix length */
@@ -117,7 +119,7 @@ struct lvsd_virtual {
 };
 
 struct lvsd_cluster {
-	char *key_file;
+	const char *key_file;
 	uint16_t port;
 	uint64_t interval_usec;
 	unsigned dead_after;
@@ -131,7 +133,7 @@ struct lvsd_cluster {
 };
 
 struct lvsd_director {
-	char *name;
+	const char *name;
 	struct lvsd_addr *addresses;
 	size_t n_addresses;
 	unsigned priority;        /* 1..254 */
@@ -141,15 +143,15 @@ struct lvsd_director {
 struct lvsd_vip_address {
 	struct lvsd_addr addr;
 	unsigned prefixlen;
-	char *dev;                /* the vip's interface unless "dev X" was given */
+	const char *dev;          /* the vip's interface unless "dev X" was given */
 };
 
 struct lvsd_vip {
-	char *name;
+	const char *name;
 	struct lvsd_vip_address *addresses;
 	size_t n_addresses;
-	char *interface;
-	char *preferred;          /* NULL or a director's name */
+	const char *interface;
+	const char *preferred;    /* NULL or a director's name */
 	unsigned garp_count;
 	uint64_t garp_interval_usec;
 	uint64_t garp_refresh_usec;
@@ -158,7 +160,7 @@ struct lvsd_vip {
 
 struct lvsd_sync {
 	bool enabled;             /* a sync { } block is present */
-	char *interface;
+	const char *interface;
 	unsigned id;              /* 0..255 */
 	enum lvsd_sync_transport transport;
 	uint16_t port;
@@ -166,7 +168,10 @@ struct lvsd_sync {
 };
 
 struct lvsd_config {
-	char *path;
+	/* Every string of the configuration lives here, shared where equal
+	 * (a real's check texts are its virtual's); freed by config_free(). */
+	struct string_pool *strings;
+	const char *path;
 	int log_level;            /* LOG_DEBUG..LOG_ERR */
 	bool flush_on_stop;
 	uint64_t reconcile_interval_usec;

@@ -24,23 +24,25 @@ static const char *family_name(int family)
 	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
 
-/* NULL reads as "". */
-static char *xstrdup(struct loader *l, const char *s)
+/* A copy in the configuration's pool; NULL reads as "". */
+static const char *xstrdup(struct loader *l, const char *s)
 {
-	char *d = strdup(s ? s : "");
+	const char *d = string_pool_dup(l->strings, s);
 
 	if (!d)
 		l->oom = true;
 	return d;
 }
 
-static char *resolve_path(struct loader *l, const char *path)
+static const char *resolve_path(struct loader *l, const char *path)
 {
 	char *r = config_resolve_path(l->path, path);
+	const char *d = r ? xstrdup(l, r) : NULL;
 
 	if (!r)
 		l->oom = true;
-	return r;
+	free(r);
+	return d;
 }
 
 /* Converters of values the callbacks have checked. A bad value (reported
@@ -137,7 +139,7 @@ static int build_director(struct loader *l, cfg_t *ds, struct lvsd_director *d)
 {
 	unsigned n = cfg_size(ds, "address");
 
-	d->name = strdup(cfg_title(ds));
+	d->name = xstrdup(l, cfg_title(ds));
 	if (!d->name)
 		return -ENOMEM;
 	d->line = config_opening_line(ds);
@@ -265,7 +267,7 @@ static int build_vip(struct loader *l, cfg_t *vs, const struct lvsd_config *c, s
 	unsigned n = cfg_size(vs, "address");
 	char why[CONFIG_WHY_MAX];
 
-	v->name = strdup(name);
+	v->name = xstrdup(l, name);
 	if (!v->name)
 		return -ENOMEM;
 	v->line = config_opening_line(vs);
@@ -465,25 +467,6 @@ static void report_check_problems(struct loader *l, unsigned line, const char *w
 		config_report(l, line, "%s: check type dns needs a request (the name to query)", who);
 }
 
-static void check_free(struct lvsd_check *ck)
-{
-	free(ck->request);
-	free(ck->receive);
-	free(ck->virtualhost);
-	free(ck->ca_file);
-	free(ck->command);
-}
-
-static void check_copy(struct loader *l, struct lvsd_check *dst, const struct lvsd_check *src)
-{
-	*dst = *src;
-	dst->request = xstrdup(l, src->request);
-	dst->receive = xstrdup(l, src->receive);
-	dst->virtualhost = xstrdup(l, src->virtualhost);
-	dst->ca_file = xstrdup(l, src->ca_file);
-	dst->command = xstrdup(l, src->command);
-}
-
 /* Where a check connects: its own port, else the real server's, else (the
  * real of a fwmark virtual, which has none) the type's well-known port. */
 static int resolve_check_port(struct lvsd_check *ck, uint16_t real_port)
@@ -537,12 +520,11 @@ static int fwmark_family(struct loader *l, struct lvsd_virtual *v, const struct 
 	return first ? first->address.first.family : AF_INET;
 }
 
-/* Expands plan into v->reals (room reserved). The first member takes check
- * over (it is left zeroed); the others get copies of it. */
+/* Expands plan into v->reals (room reserved), each member with check (its
+ * strings are the pool's, shared). */
 static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real_plan *plan,
-		     struct lvsd_check *check)
+		     const struct lvsd_check *check)
 {
-	const struct lvsd_check *first = NULL;
 	const char *name = cfg_title(plan->sec), *weight = cfg_getstr(plan->sec, "weight");
 	unsigned weight_value = weight ? (unsigned)uint_of("real", "weight", weight) : 1;
 	struct lvsd_addr a = plan->address.first;
@@ -551,10 +533,8 @@ static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real
 	for (unsigned i = 0; i < plan->address.count; i++) {
 		struct lvsd_real *r = &v->reals[v->n_reals++];
 
-		if (!plan->address.range)
-			r->name = strdup(name);
-		else if (asprintf(&r->name, "%s@%s", name, addr_format(&a, buf)) < 0)
-			r->name = NULL;
+		r->name = plan->address.range ? string_pool_join(l->strings, name, '@', addr_format(&a, buf))
+					      : xstrdup(l, name);
 		if (!r->name)
 			return -ENOMEM;
 		r->endpoint.addr = a;
@@ -562,13 +542,7 @@ static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real
 		r->weight = weight_value;
 		r->forward = plan->forward;
 		r->line = config_opening_line(plan->sec);
-		if (first) {
-			check_copy(l, &r->check, first);
-		} else {
-			r->check = *check;
-			*check = (struct lvsd_check){ 0 };
-			first = &r->check;
-		}
+		r->check = *check;
 		if (addr_add(&a, 1) < 0)
 			break;    /* the last address of the space ended the range */
 	}
@@ -596,7 +570,7 @@ static void build_real_check(struct loader *l, struct lvsd_virtual *v, const str
 		line = config_opening_line(own);
 		report_check_problems(l, line, who, &chain, problems & ~virtual_problems);
 	} else {
-		check_copy(l, ck, &v->check);
+		*ck = v->check;
 	}
 	/* With no check written anywhere, a real server without a port (of a
 	 * fwmark service) cannot get the default tcp check: ping it instead. */
@@ -659,7 +633,6 @@ static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool
 			continue;
 		build_real_check(l, v, &plans[i], virtual_block, virtual_problems, &ck);
 		r = add_reals(l, v, &plans[i], &ck);
-		check_free(&ck);
 	}
 	free(plans);
 	return r;
@@ -796,7 +769,7 @@ static int build_virtual(struct loader *l, cfg_t *vs, struct lvsd_virtual *v)
 	cfg_t *block;
 	int protocol, r;
 
-	v->name = strdup(cfg_title(vs));
+	v->name = xstrdup(l, cfg_title(vs));
 	if (!v->name)
 		return -ENOMEM;
 	v->line = config_opening_line(vs);
@@ -895,39 +868,17 @@ void config_free(struct lvsd_config *c)
 {
 	if (!c)
 		return;
-	free(c->path);
-	free(c->cluster.key_file);
 	free(c->cluster.ping);
-	for (size_t i = 0; i < c->n_directors; i++) {
-		free(c->directors[i].name);
+	for (size_t i = 0; i < c->n_directors; i++)
 		free(c->directors[i].addresses);
-	}
 	free(c->directors);
-	for (size_t i = 0; i < c->n_vips; i++) {
-		struct lvsd_vip *v = &c->vips[i];
-
-		for (size_t j = 0; j < v->n_addresses; j++)
-			free(v->addresses[j].dev);
-		free(v->addresses);
-		free(v->name);
-		free(v->interface);
-		free(v->preferred);
-	}
+	for (size_t i = 0; i < c->n_vips; i++)
+		free(c->vips[i].addresses);
 	free(c->vips);
-	free(c->sync.interface);
-	for (size_t i = 0; i < c->n_virtuals; i++) {
-		struct lvsd_virtual *v = &c->virtuals[i];
-
-		for (size_t j = 0; j < v->n_reals; j++) {
-			free(v->reals[j].name);
-			check_free(&v->reals[j].check);
-		}
-		free(v->reals);
-		free(v->name);
-		free(v->scheduler);
-		check_free(&v->check);
-	}
+	for (size_t i = 0; i < c->n_virtuals; i++)
+		free(c->virtuals[i].reals);
 	free(c->virtuals);
+	string_pool_free(c->strings);
 	free(c);
 }
 

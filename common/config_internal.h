@@ -14,6 +14,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "string_pool.h"
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -23,6 +24,7 @@ struct problem;
 
 struct loader {
 	const char *path;
+	struct string_pool *strings;  /* the configuration's (config_build()) */
 	struct problem *problems;
 	size_t n_problems;
 	bool oom;                 /* a problem or a value could not be stored */

@@ -23,12 +23,15 @@
 #define SOL_NETLINK 270
 #endif
 
+/* Longest request an operation makes: two nested blocks of a few attributes. */
+#define OP_MAX_BYTES 512
 /* Bytes of requests per datagram: well under the socket's send buffer. */
 #define BATCH_BYTES (48 * 1024)
 
 struct ipvs_netlink {
 	struct nl_sock *sock;
 	struct nl_cb *cb;
+	struct nl_msg *scratch;          /* each change's request, in turn */
 	int family;
 	uint32_t seq;
 	unsigned long requests, datagrams;
@@ -148,7 +151,8 @@ int ipvs_netlink_open(struct ipvs_netlink **ret)
 		return -ENOMEM;
 	nl->sock = nl_socket_alloc();
 	nl->cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!nl->sock || !nl->cb) {
+	nl->scratch = nlmsg_alloc_size(OP_MAX_BYTES);
+	if (!nl->sock || !nl->cb || !nl->scratch) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -179,6 +183,7 @@ void ipvs_netlink_close(struct ipvs_netlink *nl)
 		return;
 	if (nl->cb)
 		nl_cb_put(nl->cb);
+	nlmsg_free(nl->scratch);
 	if (nl->sock)
 		nl_socket_free(nl->sock);
 	free(nl);
@@ -334,26 +339,24 @@ static const uint8_t op_command[_IPVS_OP_MAX] = {
 	[IPVS_OP_EDIT_DEST] = IPVS_CMD_SET_DEST,
 };
 
-static struct nl_msg *op_request(struct ipvs_netlink *nl, const struct ipvs_op *op)
+/* Writes op's request into nl->scratch, emptied first: one message serves
+ * every change, where a fresh one cost each a page-sized allocation (a
+ * measurable part of programming 10,000 destinations). NULL if it does not
+ * fit, which OP_MAX_BYTES rules out. */
+static struct nlmsghdr *op_request(struct ipvs_netlink *nl, const struct ipvs_op *op)
 {
 	bool is_dest = op->kind == IPVS_OP_DEL_DEST || op->kind == IPVS_OP_ADD_DEST ||
 		       op->kind == IPVS_OP_EDIT_DEST;
 	bool full_service = op->kind == IPVS_OP_ADD_SERVICE || op->kind == IPVS_OP_EDIT_SERVICE;
-	struct nl_msg *msg = new_request(nl, op_command[op->kind], 0);
+	struct nl_msg *msg = nl->scratch;
 
-	if (msg && (put_service(msg, op->service, full_service) < 0 ||
-		    (is_dest && put_dest(msg, op->dest, op->kind != IPVS_OP_DEL_DEST) < 0))) {
-		nlmsg_free(msg);
+	nlmsg_hdr(msg)->nlmsg_len = NLMSG_HDRLEN;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, 0, op_command[op->kind],
+			 IPVS_GENL_VERSION) ||
+	    put_service(msg, op->service, full_service) < 0 ||
+	    (is_dest && put_dest(msg, op->dest, op->kind != IPVS_OP_DEL_DEST) < 0))
 		return NULL;
-	}
-	return msg;
-}
-
-int ipvs_netlink_apply(struct ipvs_netlink *nl, const struct ipvs_op *op)
-{
-	struct nl_msg *msg = op_request(nl, op);
-
-	return msg ? exchange(nl, msg, NULL, NULL) : -ENOMEM;
+	return nlmsg_hdr(msg);
 }
 
 /* Sends ops[0..n) as one datagram and collects their verdicts. */
@@ -365,17 +368,14 @@ static int apply_datagram(struct ipvs_netlink *nl, const struct ipvs_op *ops, si
 
 	x.first_seq = nl->seq + 1;
 	for (size_t i = 0; i < n; i++) {
-		struct nl_msg *msg = op_request(nl, &ops[i]);
-		struct nlmsghdr *h;
+		struct nlmsghdr *h = op_request(nl, &ops[i]);
 
-		if (!msg)
+		if (!h)
 			return -ENOMEM;
-		h = nlmsg_hdr(msg);
 		h->nlmsg_seq = ++nl->seq;
 		h->nlmsg_flags = NLM_F_REQUEST | (i == n - 1 ? NLM_F_ACK : 0);
 		memcpy(nl->batch + len, h, h->nlmsg_len);
 		len += NLMSG_ALIGN(h->nlmsg_len);
-		nlmsg_free(msg);
 	}
 	x.last_seq = nl->seq;
 	nl->requests += n;
@@ -383,9 +383,6 @@ static int apply_datagram(struct ipvs_netlink *nl, const struct ipvs_op *ops, si
 		return r;
 	return receive(nl, &x);
 }
-
-/* Longest request an operation makes: two nested blocks of a few attributes. */
-#define OP_MAX_BYTES 512
 
 int ipvs_netlink_apply_batch(struct ipvs_netlink *nl, const struct ipvs_op *ops, size_t n, int *errors)
 {

@@ -14,10 +14,6 @@ void ipvs_netlink_close(struct ipvs_netlink *nl);
 /* Reads every service and its destinations into ret (sorted). */
 int ipvs_netlink_read(struct ipvs_netlink *nl, struct ipvs_table *ret);
 
-/* Carries out one operation and waits for the kernel's answer.
- * Returns 0 or the kernel's negative errno. */
-int ipvs_netlink_apply(struct ipvs_netlink *nl, const struct ipvs_op *op);
-
 /* Carries out ops[0..n) in order, many requests per datagram; errors[i]
  * receives the kernel's answer to ops[i] (0 or its negative errno). Returns
  * 0, or a negative errno if the socket itself failed (the operations not

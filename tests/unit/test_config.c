@@ -351,10 +351,10 @@ Test(good, reals_and_range)
 		cr_expect_str_eq(endpoint_text(&r->endpoint), address);
 		cr_expect_eq(r->line, 70);
 		cr_expect_eq(r->weight, 1);
-		/* Each member has the virtual's check, a copy of its own. */
+		/* Each member has the virtual's check, sharing its texts. */
 		expect_check(&r->check, CHECK_HTTP, 0, 3 * SEC, 2 * SEC, 3, 1);
 		cr_expect_str_eq(r->check.request, "/status#full");
-		cr_expect_neq(r->check.request, v->check.request);
+		cr_expect_eq(r->check.request, v->check.request);
 	}
 	config_free(c);
 }
