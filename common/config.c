@@ -14,6 +14,8 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -783,6 +785,44 @@ static int parse_text(struct loader *l, cfg_t *cfg, char *text, size_t len)
 
 /* ---- config_load() ---- */
 
+/* libconfuse's lexer is global state, and freeing a tree's root tears it
+ * down: parsing and freeing take turns. */
+static pthread_mutex_t confuse_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Below this size a tree is freed at once: a thread would cost more. */
+#define FREE_ASIDE_BYTES (64 * 1024)
+
+static void *free_tree(void *cfg)
+{
+	pthread_mutex_lock(&confuse_lock);
+	cfg_free(cfg);
+	pthread_mutex_unlock(&confuse_lock);
+	return NULL;
+}
+
+/* Freeing the tree of a large file costs a fifth of loading it, and nothing
+ * waits for it: a thread of its own frees it while the daemon programs the
+ * kernel. The caller holds confuse_lock, so the thread starts when it lets
+ * go. The thread takes no signal (the daemons read theirs from sd-event). */
+static void release_tree(cfg_t *cfg, size_t text_len)
+{
+	pthread_attr_t attr;
+	sigset_t all, saved;
+	pthread_t thread;
+	bool started = false;
+
+	if (text_len >= FREE_ASIDE_BYTES && pthread_attr_init(&attr) == 0) {
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &saved);
+		started = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+			  pthread_create(&thread, &attr, free_tree, cfg) == 0;
+		pthread_sigmask(SIG_SETMASK, &saved, NULL);
+		pthread_attr_destroy(&attr);
+	}
+	if (!started)
+		cfg_free(cfg);
+}
+
 int config_load(const char *path, struct lvsd_config **ret, struct config_errors *errors)
 {
 	struct loader l = { .path = path };
@@ -790,6 +830,7 @@ int config_load(const char *path, struct lvsd_config **ret, struct config_errors
 	cfg_t *cfg = NULL;
 	char *text = NULL;
 	size_t len = 0;
+	bool locked = false;
 	int r;
 
 	r = read_file(&l, &text, &len);
@@ -798,6 +839,8 @@ int config_load(const char *path, struct lvsd_config **ret, struct config_errors
 	if (r < 0)
 		goto out;
 
+	pthread_mutex_lock(&confuse_lock);
+	locked = true;
 	cfg = cfg_init(root_opts, CFGF_NONE);
 	c = calloc(1, sizeof(*c));
 	if (c)
@@ -828,7 +871,9 @@ int config_load(const char *path, struct lvsd_config **ret, struct config_errors
 
 out:
 	if (cfg)
-		cfg_free(cfg);
+		release_tree(cfg, len);
+	if (locked)
+		pthread_mutex_unlock(&confuse_lock);
 	free(text);
 	move_problems(&l, errors);
 	if (r < 0) {

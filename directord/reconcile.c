@@ -105,6 +105,10 @@ static void log_success(const struct ipvs_op *op, bool with_new_service, bool co
 	const char *vname = s->name ? s->name : key;
 	struct lvsd_endpoint e;
 
+	/* A new service's thousands of real servers are summed up by its own
+	 * line; their debug lines are not worth formatting otherwise. */
+	if (op->kind == IPVS_OP_ADD_DEST && with_new_service && log_get_level() < LOG_DEBUG)
+		return;
 	ipvs_service_key_format(&s->key, key, sizeof(key));
 	if (op->dest) {
 		e = (struct lvsd_endpoint){ op->dest->addr, op->dest->port };

@@ -338,6 +338,54 @@ TABLE
 )" "$(table)"
 
 ###########################################################################
+echo "# a large change runs in two lanes; each service whole, errors by name"
+# 40 services x 40 real servers: past the size that splits the work between
+# two netlink sockets. Service 30, in the second lane, has a scheduler the
+# kernel lacks.
+big() {  # WEIGHT
+	awk -v w="$1" 'BEGIN {
+		print "reconcile-interval = 1h"
+		for (i = 0; i < 40; i++) {
+			printf "virtual v%d {\n  check { type = none }\n  address = \"198.18.0.%d:80\"\n", i, i + 1
+			printf "  scheduler = %s\n", i == 30 ? "nosuchsched" : "wlc"
+			for (j = 0; j < 40; j++)
+				printf "  real r%d { address = \"198.19.%d.%d\" weight = %d }\n", j, i, j + 1, w
+			print "}"
+		}
+	}'
+}
+expected_big() {  # WEIGHT
+	awk -v w="$1" 'BEGIN {
+		for (i = 0; i < 40; i++) {
+			if (i == 30) continue
+			printf "-A -t 198.18.0.%d:80 -s wlc\n", i + 1
+			for (j = 0; j < 40; j++)
+				printf "-a -t 198.18.0.%d:80 -r 198.19.%d.%d:80 -g -w %d\n", i + 1, i, j + 1, w
+		}
+		print "-A -t 203.0.113.9:25 -s rr"
+		print "-a -t 203.0.113.9:25 -r 203.0.113.10:25 -m -w 4"
+	}' | sort
+}
+saved_conf=$conf
+conf=$work/big.conf
+big 1 > "$conf"
+start_directord
+expect_eq "two lanes: the kernel holds every service but the refused one, whole" "$(expected_big 1)" "$(table)"
+expect_match "two lanes: 1640 changes, one error" 'start: 1640 operations .* 1 errors' "$(cat "$log")"
+expect_match "two lanes: the refused service is named" \
+	'virtual v30: cannot add tcp 198\.18\.0\.31:80: the kernel has no scheduler "nosuchsched"' "$(cat "$log")"
+expect_eq "two lanes: its real servers are not reported one by one" 0 "$(log_count 'virtual v30: cannot add real')"
+# Every real server changes weight: 1560 edits, in two lanes again, and the
+# refused service tried again (41 operations).
+big 5 > "$conf"
+reload
+wait_log 'reload: 1601 operations'
+expect_eq "two lanes: a reload's edits all applied" "$(expected_big 5)" "$(table)"
+stop_directord
+for ((i = 0; i < 40; i++)); do ipvsadm -D -t "198.18.0.$((i + 1)):80" 2>/dev/null; done
+conf=$saved_conf
+
+###########################################################################
 echo "# configuration checks and the command line"
 "$directord" -t -f "$conf" >/dev/null 2>&1; expect_eq "-t on a good file exits 0" 0 $?
 printf 'virtual v {\n  address = "192.0.2.1:80"\n  fwmark = 3\n}\n' > "$work/bad.conf"
