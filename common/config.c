@@ -278,6 +278,14 @@ static int prepare_text(struct loader *l, char *text, size_t len)
 		return -EINVAL;
 	}
 	while (*p) {
+		/* Most of a file is plain text: over it at once. */
+		size_t plain = strcspn(p, "\"'#/${}");
+
+		if (plain) {
+			p += plain;
+			in_word = is_word_char(p[-1]);
+			continue;
+		}
 		if (*p == '"' || *p == '\'') {
 			p = *p == '"' ? skip_dq_string(l, text, p) : skip_sq_string(l, text, p);
 			if (!p)
@@ -474,18 +482,20 @@ static int check_endpoint(const struct value *v, char *why)
 }
 VALUE_CALLBACK(endpoint)
 
-static int check_real_address(const struct value *v, char *why)
-{
-	struct config_real_address ra;
-
-	return config_real_address_parse(v->text, &ra, why);
-}
-
+/* Checks a real's address and notes it, with its line, for the builder
+ * (see real_notes_put()). */
 static int cb_real_address(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	/* The real's line (see real_opts): where its address is. */
-	cfg_opt_setnint(cfg_getopt(cfg, LINE_OPTION), cfg->line, 0);
-	return check_value(cfg, opt, value, result, check_real_address);
+	struct real_note note = { .sec = cfg, .line = cfg->line > 0 ? (unsigned)cfg->line : 0 };
+	char why[CONFIG_WHY_MAX];
+
+	note.valid = config_real_address_parse(value, &note.address, why) == 0;
+	if (!note.valid)
+		value_error(cfg, "%s '%s': %s", opt->name, value, why);
+	if (real_notes_put(&parsing->reals, &note) < 0)
+		parsing->oom = true;
+	*(const char **)result = value;
+	return 0;
 }
 
 static int check_vip_address(const struct value *v, char *why)
@@ -590,17 +600,16 @@ static int cb_opening_line(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *
 
 unsigned config_opening_line(cfg_t *sec)
 {
-	cfg_opt_t *line = cfg_getopt(sec, LINE_OPTION);
+	const struct real_note *note;
 
-	if (line->type == CFGT_PTR)
-		return (unsigned)(uintptr_t)cfg_opt_getnptr(line, 0);
+	if (strcmp(cfg_name(sec), "real") != 0)
+		return (unsigned)(uintptr_t)cfg_getptr(sec, LINE_OPTION);
 	/* A real: the line of its address, else (it has none) where it closes. */
-	return cfg_opt_size(line) ? (unsigned)cfg_opt_getnint(line, 0) : (unsigned)sec->line;
+	note = parsing ? real_notes_get(&parsing->reals, sec) : NULL;
+	return note ? note->line : (unsigned)sec->line;
 }
 
 #define OPENING_LINE CFG_PTR_CB(LINE_OPTION, LINE_MARK, CFGF_NONE, cb_opening_line, NULL)
-/* A real's: set by its address's callback (cb_real_address). */
-#define ADDRESS_LINE CFG_INT(LINE_OPTION, 0, CFGF_NODEFAULT)
 #define NAMED_SECTIONS (CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
 
 /* The options of lvsd.conf, with the defaults of DESIGN §5. Every value is a
@@ -644,9 +653,9 @@ static cfg_opt_t real_check_opts[] = {
 /* Reals come by the thousand, and OPENING_LINE costs each section a run
  * of libconfuse's lexer on its default (a fifth of the time of loading
  * 10,000 reals). A real is known by the line of its address instead, which
- * its callback notes as it checks it. */
+ * its callback notes as it checks it, with the address (real_notes_put()).
+ * The builder reads these options by their place (REAL_OPT_*). */
 static cfg_opt_t real_opts[] = {
-	ADDRESS_LINE,
 	CFG_STR_CB("address", NULL, CFGF_NODEFAULT, cb_real_address),
 	/* No default in the table: a default costs every real a copy and a
 	 * parse of it; the builder's is 1. */
@@ -864,6 +873,7 @@ int config_load(const char *path, struct lvsd_config **ret, struct config_errors
 	if (r == 0)
 		r = config_build(&l, cfg, c);
 	parsing = NULL;
+	real_notes_clear(&l.reals);
 	if (r == 0 && l.oom)
 		r = -ENOMEM;
 	if (r == 0 && l.n_problems > 0)

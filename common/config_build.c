@@ -492,9 +492,18 @@ static int resolve_check_port(struct lvsd_check *ck, uint16_t real_port)
 
 /* ---- virtual services ---- */
 
+/* A real section's option by its place (REAL_OPT_*), NULL when not given. */
+static const char *real_value(cfg_t *sec, unsigned option)
+{
+	cfg_opt_t *o = cfg_getnopt(sec, option);
+
+	return cfg_opt_size(o) ? cfg_opt_getnstr(o, 0) : NULL;
+}
+
 /* What the builder learns of one real section before expanding it. */
 struct real_plan {
 	cfg_t *sec;
+	unsigned line;                       /* of its address */
 	struct config_real_address address;  /* count 0: none usable */
 	enum lvsd_forward forward;
 };
@@ -511,7 +520,7 @@ static int fwmark_family(struct loader *l, struct lvsd_virtual *v, const struct 
 		if (!first) {
 			first = &plans[i];
 		} else if (plans[i].address.first.family != first->address.first.family) {
-			config_report(l, config_opening_line(plans[i].sec),
+			config_report(l, plans[i].line,
 				      "virtual %s: real %s is %s but real %s is %s; the reals of a fwmark virtual share one family",
 				      v->name, cfg_title(plans[i].sec), family_name(plans[i].address.first.family),
 				      cfg_title(first->sec), family_name(first->address.first.family));
@@ -525,7 +534,7 @@ static int fwmark_family(struct loader *l, struct lvsd_virtual *v, const struct 
 static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real_plan *plan,
 		     const struct lvsd_check *check)
 {
-	const char *name = cfg_title(plan->sec), *weight = cfg_getstr(plan->sec, "weight");
+	const char *name = cfg_title(plan->sec), *weight = real_value(plan->sec, REAL_OPT_WEIGHT);
 	unsigned weight_value = weight ? (unsigned)uint_of("real", "weight", weight) : 1;
 	struct lvsd_addr a = plan->address.first;
 	char buf[LVSD_ADDR_STRLEN];
@@ -541,7 +550,7 @@ static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real
 		r->endpoint.port = plan->address.port ? plan->address.port : v->endpoint.port;
 		r->weight = weight_value;
 		r->forward = plan->forward;
-		r->line = config_opening_line(plan->sec);
+		r->line = plan->line;
 		r->check = *check;
 		if (addr_add(&a, 1) < 0)
 			break;    /* the last address of the space ended the range */
@@ -554,12 +563,13 @@ static void build_real_check(struct loader *l, struct lvsd_virtual *v, const str
 			    cfg_t *virtual_block, unsigned virtual_problems, struct lvsd_check *ck)
 {
 	char who[256];
-	cfg_t *own;
-	unsigned line = config_opening_line(plan->sec);
+	cfg_t *own = NULL;
+	unsigned line = plan->line;
 	uint16_t port = plan->address.port ? plan->address.port : v->endpoint.port;
 
 	snprintf(who, sizeof(who), "real %s", cfg_title(plan->sec));
-	own = first_section(l, plan->sec, "check", who);
+	if (cfg_opt_size(cfg_getnopt(plan->sec, REAL_OPT_CHECK)))
+		own = first_section(l, plan->sec, "check", who);
 	if (own) {
 		struct check_chain chain = { { own, virtual_block }, 2 };
 		unsigned problems;
@@ -586,9 +596,10 @@ static void build_real_check(struct loader *l, struct lvsd_virtual *v, const str
 static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool family_known,
 		       cfg_t *virtual_block, unsigned virtual_problems)
 {
-	unsigned n = cfg_size(vs, "real");
+	cfg_opt_t *reals = cfg_getopt(vs, "real");
+	unsigned n = cfg_opt_size(reals);
 	struct real_plan *plans = calloc(n ? n : 1, sizeof(*plans));
-	char why[CONFIG_WHY_MAX], buf[LVSD_ADDR_STRLEN];
+	char buf[LVSD_ADDR_STRLEN];
 	size_t total = 0;
 	int r = 0;
 
@@ -596,15 +607,18 @@ static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool
 		return -ENOMEM;
 	for (unsigned i = 0; i < n; i++) {
 		struct real_plan *p = &plans[i];
-		const char *text;
+		const struct real_note *note;
+		int forward;
 
-		p->sec = cfg_getnsec(vs, "real", i);
-		text = cfg_getstr(p->sec, "address");
-		p->forward = (enum lvsd_forward)get_enum(p->sec, "forward", (int)v->forward);
-		if (!text)
-			config_report(l, config_opening_line(p->sec), "real %s: needs an address", cfg_title(p->sec));
-		else if (config_real_address_parse(text, &p->address, why) < 0)
-			p->address.count = 0;
+		p->sec = cfg_opt_getnsec(reals, i);
+		note = real_notes_get(&l->reals, p->sec);
+		forward = enum_of("forward", real_value(p->sec, REAL_OPT_FORWARD));
+		p->forward = forward < 0 ? v->forward : (enum lvsd_forward)forward;
+		p->line = note ? note->line : config_opening_line(p->sec);
+		if (!note)
+			config_report(l, p->line, "real %s: needs an address", cfg_title(p->sec));
+		else if (note->valid)
+			p->address = note->address;
 		total += p->address.count;
 	}
 
@@ -615,7 +629,7 @@ static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool
 		for (unsigned i = 0; i < n; i++)
 			if (plans[i].address.count && plans[i].address.first.family != v->family &&
 			    plans[i].forward != FWD_TUN)
-				config_report(l, config_opening_line(plans[i].sec),
+				config_report(l, plans[i].line,
 					      "real %s: %s is %s but virtual %s is %s; mixing families needs forward = tun",
 					      cfg_title(plans[i].sec), addr_format(&plans[i].address.first, buf),
 					      family_name(plans[i].address.first.family), v->name,

@@ -4,7 +4,8 @@
  *   config.c         the text, libconfuse and its value callbacks, config_load()
  *   config_build.c   the cfg_t tree -> the structs of config.h, checks that
  *                    involve several values, config_free()
- *   config_values.c  parsers of single values, the enums' string tables */
+ *   config_values.c  parsers of single values, the enums' string tables
+ *   config_real_notes.c  what the parse learns of each real, for the builder */
 #pragma once
 
 #include <confuse.h>
@@ -21,10 +22,18 @@
 /* ---- one config_load() call (config.c) ---- */
 
 struct problem;
+struct real_note;
+
+/* The real sections' notes (see real_notes_put()): a hash table by section. */
+struct real_notes {
+	struct real_note *slots;
+	size_t n, size;
+};
 
 struct loader {
 	const char *path;
 	struct string_pool *strings;  /* the configuration's (config_build()) */
+	struct real_notes reals;
 	struct problem *problems;
 	size_t n_problems;
 	bool oom;                 /* a problem or a value could not be stored */
@@ -53,6 +62,10 @@ struct config_uint_option {
 	uint64_t min, max;
 };
 const struct config_uint_option *config_uint_option_find(const char *section, const char *option);
+
+/* The options of a real section, in the order of config.c's real_opts: the
+ * builder reads them by their place, reals being many. */
+enum { REAL_OPT_ADDRESS, REAL_OPT_WEIGHT, REAL_OPT_FORWARD, REAL_OPT_CHECK };
 
 /* ---- the builder (config_build.c) ---- */
 
@@ -91,6 +104,24 @@ struct config_real_address {
 	bool range;
 };
 int config_real_address_parse(const char *text, struct config_real_address *ret, char *why);
+
+/* What libconfuse's callback learns of each real section while it parses:
+ * the line of its address and the address itself. Reals come by the
+ * thousand; with these notes the builder needs neither a hidden option in
+ * every real section (libconfuse copies each section's whole option table)
+ * nor a second parse of every address. */
+struct real_note {
+	const cfg_t *sec;
+	unsigned line;            /* of its address */
+	bool valid;               /* the address parsed (else it was reported) */
+	struct config_real_address address;
+};
+/* Notes (or notes again: an address given twice) what a section's address
+ * says. 0 or -ENOMEM. */
+int real_notes_put(struct real_notes *t, const struct real_note *note);
+/* The note of sec, NULL when it has no address. */
+const struct real_note *real_notes_get(const struct real_notes *t, const cfg_t *sec);
+void real_notes_clear(struct real_notes *t);
 
 /* A vip address: "ADDR/PREFIX" optionally followed by "dev IFNAME". */
 struct config_vip_address {
