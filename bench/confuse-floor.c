@@ -1,8 +1,10 @@
 /* The least loading bench/ipvs-apply's lvsd.conf can cost with libconfuse:
  * the file parsed against a table of only the options it uses, as plain
- * strings (no checking of any value, no line keeping, no conversion), then
- * freed. bench/ipvs-apply times it beside directord -t, in the same boot,
- * to show how much of directord's loading time is libconfuse's own.
+ * strings (no checking of any value, no line keeping, no conversion). The
+ * time printed is the parse's; freeing the tree comes after (directord
+ * frees its tree beside programming the kernel). bench/ipvs-apply times it
+ * beside directord, in the same boot, to show how much of directord's
+ * loading time is libconfuse's own.
  *
  *   confuse-floor FILE      prints the seconds taken, or fails */
 #include <confuse.h>
@@ -55,7 +57,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "confuse-floor: cannot parse %s\n", argv[1]);
 		return 1;
 	}
-	cfg_free(cfg);
 	printf("%.3f\n", now() - t0);
+	cfg_free(cfg);
 	return 0;
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The VM side of bench/ipvs-apply. Every tool starts from an empty table and
 # is timed until it says it is done (ipvsadm exits; directord and keepalived
-# log the end of their start-up), checked against /proc/net/ip_vs holding
-# every destination. Process start, parsing, diffing and logging are
-# included. Polling the kernel's table meanwhile would slow the tool timed.
+# log the end of their start-up) with /proc/net/ip_vs holding every
+# destination. Process start, parsing, diffing and logging are included.
+# The watching starts no process while a tool runs (bash builtins only):
+# each one would take CPU the tool timed needs, under emulation a lot of it.
 set -euo pipefail
 
 build=$1 runs=$2 services=$3 reals=$4
@@ -11,8 +12,13 @@ total=$((services * reals))
 work=$(mktemp -d /tmp/ipvs-apply.XXXXXX)
 directord=$build/directord/directord
 
-now() { date +%s%N; }
+now() { local t=${EPOCHREALTIME/./}; echo "${t}000"; }   # ns, without a process
 secs() { awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'; }
+# Sleeps 10 ms without starting a process: a read that times out on a FIFO
+# nobody writes.
+mkfifo "$work/tick"
+exec {tick}<>"$work/tick"
+nap() { read -r -t 0.01 -u "$tick" _ || true; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 dests() { grep -c '^  ->' /proc/net/ip_vs || true; }
 # A tool that never gets there must not hang the benchmark.
@@ -34,14 +40,25 @@ reset_ipvs() {
 	rmmod ip_vs
 	modprobe ip_vs_wlc
 }
-# Waits until FILE has a line matching PATTERN, then for the whole table.
+# Waits until FILE has a line matching PATTERN (bash's regex), reading it
+# as it grows with builtins only; then, if need be, for the whole table (the
+# tool's log may say it is done before its table is). Sets done_at to when
+# it was done, in ns (a command substitution would fork the watcher).
 wait_done() {  # FILE PATTERN
-	local start=$SECONDS
-	until grep -Eq "$2" "$1"; do
+	local start=$SECONDS line partial= fd
+	exec {fd}<"$1"
+	while :; do
+		while IFS= read -r line <&"$fd"; do
+			line=$partial$line partial=
+			[[ $line =~ $2 ]] && break 2
+		done
+		partial+=$line    # a line still being written
 		[ $((SECONDS - start)) -lt $give_up_after ] || { echo "gave up waiting for /$2/ in $1" >&2; return 1; }
-		sleep 0.01
+		nap
 	done
-	wait_dests "$total"
+	done_at=${EPOCHREALTIME/./}000
+	exec {fd}<&-
+	[ "$(dests)" -ge "$total" ] || { wait_dests "$total" && done_at=$(now); }
 }
 # Waits until ipvsadm shows real server $2 of service $1 with weight $3.
 wait_weight() {
@@ -115,12 +132,22 @@ for ((run = 1; run <= runs; run++)); do
 	secs $((t1 - t0)) >> "$work/d.parse"
 	echo >> "$work/d.parse"
 	"$build/confuse-floor" "$work/lvsd.conf" >> "$work/d.floor"
+	# The floors of the rest: starting the same binary, and the bare
+	# netlink requests on an empty table.
+	t0=$(now)
+	"$directord" --version >/dev/null
+	t1=$(now)
+	secs $((t1 - t0)) >> "$work/d.exec"
+	echo >> "$work/d.exec"
 	reset_ipvs
+	"$build/netlink-floor" "$services" "$reals" >> "$work/d.netlink"
+	reset_ipvs
+	: > "$work/directord.log"
 	t0=$(now)
 	"$directord" -f "$work/lvsd.conf" -R "$work/run" 2> "$work/directord.log" &
 	pid=$!
 	wait_done "$work/directord.log" 'start: '
-	t1=$(now)
+	t1=$done_at
 	echo "$(secs $((t1 - t0)))" >> "$work/d.cold"
 	grep -Eo 'start: [0-9]+ operations' "$work/directord.log" | grep -Eo '[0-9]+' >> "$work/d.cold.ops"
 	# Its own timing of read, diff and apply.
@@ -138,21 +165,23 @@ for ((run = 1; run <= runs; run++)); do
 	reset_ipvs
 	t0=$(now)
 	ipvsadm -R < "$work/ipvsadm.rules"
-	wait_dests "$total"
 	t1=$(now)
+	wait_dests "$total"
 	echo "$(secs $((t1 - t0)))" >> "$work/i.cold"
 
 	# keepalived, checker process only, no checks: real servers count as up.
 	reset_ipvs
 	rm -f "$work"/keepalived*.pid
+	: > "$work/keepalived.log"
 	t0=$(now)
 	keepalived --dont-fork --check --log-console -f "$work/keepalived.conf" \
 		-p "$work/keepalived.pid" -c "$work/keepalived-checkers.pid" \
 		> "$work/keepalived.log" 2>&1 &
 	kpid=$!
 	wait_done "$work/keepalived.log" 'Startup complete'
-	t1=$(now)
+	t1=$done_at
 	echo "$(secs $((t1 - t0)))" >> "$work/k.cold"
+	awk -v k="$(secs $((t1 - t0)))" -v d="$(tail -n 1 "$work/d.cold")" 'BEGIN { printf "%.2f\n", k / d }' >> "$work/ratio"
 	time_change "$work/keepalived.conf" "$kpid" "$work/k.change"
 	kill -TERM "$kpid"; wait "$kpid" || true
 	# Its checker process still removes its services for a while: the next
@@ -170,7 +199,7 @@ k_change=$(median < "$work/k.change")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 
 echo
-for f in d.parse d.floor d.apply d.cold i.cold k.cold d.change k.change; do
+for f in d.parse d.floor d.exec d.netlink d.apply d.cold i.cold k.cold ratio d.change k.change; do
 	echo "# per run, $f: $(grep -v '^$' "$work/$f" | tr '\n' ' ')"
 done
 echo
@@ -184,5 +213,11 @@ echo "directord cold start: CPU $(median < "$work/d.cpu") s, peak RSS $(median <
 	"of which loading the configuration (directord -t) $(median < "$work/d.parse") s" \
 	"(libconfuse alone, bench/confuse-floor: $(median < "$work/d.floor") s)," \
 	"reading, diffing and applying (its log) $(median < "$work/d.apply") s"
-echo "ratio cold start: ipvsadm -R / directord = $(ratio "$i_cold" "$d_cold"), keepalived / directord = $(ratio "$k_cold" "$d_cold")"
+echo "floors, same boot: starting directord (--version) $(median < "$work/d.exec") s +" \
+	"libconfuse alone $(median < "$work/d.floor") s + bare netlink, one socket (bench/netlink-floor)" \
+	"$(median < "$work/d.netlink") s = $(awk -v a="$(median < "$work/d.exec")" -v b="$(median < "$work/d.floor")" \
+		-v c="$(median < "$work/d.netlink")" 'BEGIN { printf "%.3f", a + b + c }') s;" \
+	"a third of keepalived's cold start: $(awk -v k="$k_cold" 'BEGIN { printf "%.3f", k / 3 }') s"
+echo "ratio cold start: ipvsadm -R / directord = $(ratio "$i_cold" "$d_cold"), keepalived / directord = $(ratio "$k_cold" "$d_cold")" \
+	"(median of the runs' own ratios: $(median < "$work/ratio")x)"
 echo "ratio one-line change: keepalived / directord = $(ratio "$k_change" "$d_change")"
