@@ -238,7 +238,6 @@ int ctl_server_new(sd_event *e, const char *path, ctl_request_handler_t handler,
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ctl_server *s;
-	struct group *g;
 	mode_t old_umask;
 	int other, r;
 
@@ -252,10 +251,6 @@ int ctl_server_new(sd_event *e, const char *path, ctl_request_handler_t handler,
 	s->userdata = userdata;
 	s->fd = -1;
 	s->path = strdup(path);
-	if ((g = getgrnam(CTL_GROUP))) {
-		s->group = g->gr_gid;
-		s->has_group = true;
-	}
 	strcpy(sa.sun_path, path);
 
 	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -279,8 +274,6 @@ int ctl_server_new(sd_event *e, const char *path, ctl_request_handler_t handler,
 		r = -errno;
 		goto fail;
 	}
-	if (s->has_group && chown(path, 0, s->group) < 0)
-		log_warning("control socket %s: cannot give it to group %s: %m", path, CTL_GROUP);
 	if ((r = sd_event_add_io(e, &s->listener, s->fd, EPOLLIN, on_accept, s)) < 0)
 		goto fail;
 	sd_event_source_set_description(s->listener, "control-socket");
@@ -289,6 +282,18 @@ int ctl_server_new(sd_event *e, const char *path, ctl_request_handler_t handler,
 fail:
 	ctl_server_free(s);
 	return r;
+}
+
+void ctl_server_open_to_group(struct ctl_server *s)
+{
+	struct group *g = getgrnam(CTL_GROUP);
+
+	if (!g)
+		return;
+	s->group = g->gr_gid;
+	s->has_group = true;
+	if (chown(s->path, 0, s->group) < 0)
+		log_warning("control socket %s: cannot give it to group %s: %m", s->path, CTL_GROUP);
 }
 
 void ctl_server_free(struct ctl_server *s)

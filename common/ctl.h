@@ -15,8 +15,13 @@ struct ctl_peer;
  * a send failure closes the peer once the handler returns. */
 typedef void (*ctl_request_handler_t)(struct ctl_peer *p, const struct ipc_message *m, void *userdata);
 
+/* Serves path to root only, until ctl_server_open_to_group(). */
 int ctl_server_new(sd_event *e, const char *path, ctl_request_handler_t handler, void *userdata,
 		   struct ctl_server **ret);
+/* Lets the members of group lvsd in as well, when the group exists. Its
+ * lookup goes through NSS, which may load modules and ask other services:
+ * directord does it once its first pass has programmed the kernel. */
+void ctl_server_open_to_group(struct ctl_server *s);
 void ctl_server_free(struct ctl_server *s);
 
 /* -EADDRINUSE from ctl_server_new: another live process serves path. */

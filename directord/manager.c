@@ -210,6 +210,9 @@ int manager_run(struct manager *m)
 
 	log_info("starting with %s: %zu virtual services", m->opts->config_path, m->config->n_virtuals);
 	manager_reconcile(m, "start");
+	/* Not before: looking the group up takes a while, and the table
+	 * comes first. Nobody is answered before the event loop runs. */
+	ctl_server_open_to_group(m->ctl);
 	daemon_release_memory();
 	sd_notify(0, "READY=1");
 	r = sd_event_loop(m->event);

@@ -147,6 +147,7 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 	}
 	if ((r = daemon_serve_control(m->event, opts, manager_on_request, m, &m->ctl)) < 0)
 		goto fail;
+	ctl_server_open_to_group(m->ctl);
 	*ret = m;
 	return 0;
 fail:
