@@ -409,4 +409,15 @@ expect_match "and is told so" 'directord: permission denied: only root and group
 expect_match "the refusal is logged" 'refused a peer that is neither root nor in group lvsd' "$(cat "$log")"
 stop_directord
 
+echo "# a member of group lvsd is let in"
+# The group exists in this VM only: a copy of /etc/group mounted over it.
+cp /etc/group "$work/group" && echo "lvsd:x:4242:" >> "$work/group" && mount --bind "$work/group" /etc/group
+start_directord
+expect_eq "the control socket belongs to group lvsd" "root:lvsd 660" "$(stat -c '%U:%G %a' "$run/directord.sock")"
+out=$(setpriv --reuid 65534 --regid 65534 --groups 4242 "$lvsctl" -R "$run" status 2>&1)
+expect_eq "a member of group lvsd reads directord's state" 0 $?
+expect_match "and sees it" 'virtual mark' "$out"
+stop_directord
+umount /etc/group
+
 summary
