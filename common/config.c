@@ -188,12 +188,6 @@ static unsigned line_at(const char *text, const char *p)
 	return line;
 }
 
-/* The characters of libconfuse's unquoted strings. */
-static bool is_word_char(char c)
-{
-	return c && !strchr(" #\"'\t\n\r={}()+,*", c);
-}
-
 static unsigned octal_value(const char *digits, size_t n)
 {
 	unsigned v = 0;
@@ -283,7 +277,7 @@ static int prepare_text(struct loader *l, char *text, size_t len)
 
 		if (plain) {
 			p += plain;
-			in_word = is_word_char(p[-1]);
+			in_word = config_is_word_char(p[-1]);
 			continue;
 		}
 		if (*p == '"' || *p == '\'') {
@@ -317,7 +311,7 @@ static int prepare_text(struct loader *l, char *text, size_t len)
 			} else if (*p == '}' && depth > 0) {
 				depth--;
 			}
-			in_word = is_word_char(*p);
+			in_word = config_is_word_char(*p);
 			p++;
 		}
 	}
@@ -832,7 +826,11 @@ static void release_tree(cfg_t *cfg, size_t text_len)
 		cfg_free(cfg);
 }
 
-int config_load(const char *path, struct lvsd_config **ret, struct config_errors *errors)
+/* One loading of path; with fast, plain reals are read without libconfuse
+ * (config_fast_reals.c), and *doubt tells whether the result may differ
+ * from libconfuse's own: then the caller loads again without. */
+static int load(const char *path, bool fast, bool *doubt, struct lvsd_config **ret,
+		struct config_errors *errors)
 {
 	struct loader l = { .path = path };
 	struct lvsd_config *c = NULL;
@@ -842,19 +840,29 @@ int config_load(const char *path, struct lvsd_config **ret, struct config_errors
 	bool locked = false;
 	int r;
 
+	*doubt = false;
 	r = read_file(&l, &text, &len);
 	if (r == 0)
 		r = prepare_text(&l, text, len);
 	if (r < 0)
 		goto out;
+	c = calloc(1, sizeof(*c));
+	if (c)
+		l.strings = c->strings = string_pool_new();
+	if (!c || !c->strings) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (fast) {
+		if ((r = config_fast_reals_take(&l.fast, l.strings, text)) < 0)
+			goto out;
+		len = strlen(text);
+	}
 
 	pthread_mutex_lock(&confuse_lock);
 	locked = true;
 	cfg = cfg_init(root_opts, CFGF_NONE);
-	c = calloc(1, sizeof(*c));
-	if (c)
-		l.strings = c->strings = string_pool_new();
-	if (!cfg || !c || !c->strings) {
+	if (!cfg) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -878,6 +886,7 @@ int config_load(const char *path, struct lvsd_config **ret, struct config_errors
 		r = -ENOMEM;
 	if (r == 0 && l.n_problems > 0)
 		r = -EINVAL;
+	*doubt = l.fast.n_reals > 0 && (r == -EINVAL || l.fast_doubt);
 
 out:
 	if (cfg)
@@ -885,11 +894,31 @@ out:
 	if (locked)
 		pthread_mutex_unlock(&confuse_lock);
 	free(text);
+	config_fast_reals_clear(&l.fast);
 	move_problems(&l, errors);
-	if (r < 0) {
+	if (r < 0 || *doubt) {
 		config_free(c);
 		return r;
 	}
 	*ret = c;
 	return 0;
+}
+
+int config_load(const char *path, struct lvsd_config **ret, struct config_errors *errors)
+{
+	bool doubt;
+	int r = load(path, true, &doubt, ret, errors);
+
+	if (!doubt)
+		return r;
+	/* A problem, or a title twice: libconfuse's own report is the one. */
+	config_errors_clear(errors);
+	return load(path, false, &doubt, ret, errors);
+}
+
+int config_load_with_libconfuse_only(const char *path, struct lvsd_config **ret, struct config_errors *errors)
+{
+	bool doubt;
+
+	return load(path, false, &doubt, ret, errors);
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "addr.h"
 
@@ -195,7 +196,13 @@ struct config_errors {
  * config_free). On failure returns -EINVAL (errors describes every problem
  * found) or another negative errno (file unreadable: described in errors too). */
 int config_load(const char *path, struct lvsd_config **ret, struct config_errors *errors);
+/* config_load() as libconfuse alone reads the file, without the fast path
+ * for plain real sections: what that path must agree with (the tests and
+ * the fuzzer compare the two). */
+int config_load_with_libconfuse_only(const char *path, struct lvsd_config **ret, struct config_errors *errors);
 void config_free(struct lvsd_config *c);
+/* Every field of every virtual and real, as text (tests compare loadings). */
+void config_dump(const struct lvsd_config *c, FILE *f);
 void config_errors_clear(struct config_errors *e);
 
 const struct lvsd_virtual *config_find_virtual(const struct lvsd_config *c, const char *name);

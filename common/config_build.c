@@ -502,10 +502,12 @@ static const char *real_value(cfg_t *sec, unsigned option)
 
 /* What the builder learns of one real section before expanding it. */
 struct real_plan {
-	cfg_t *sec;
+	cfg_t *sec;                          /* NULL: read without libconfuse */
+	const char *name;
 	unsigned line;                       /* of its address */
 	struct config_real_address address;  /* count 0: none usable */
 	enum lvsd_forward forward;
+	unsigned weight;
 };
 
 /* A fwmark virtual's family is its reals'; they must agree. */
@@ -522,8 +524,8 @@ static int fwmark_family(struct loader *l, struct lvsd_virtual *v, const struct 
 		} else if (plans[i].address.first.family != first->address.first.family) {
 			config_report(l, plans[i].line,
 				      "virtual %s: real %s is %s but real %s is %s; the reals of a fwmark virtual share one family",
-				      v->name, cfg_title(plans[i].sec), family_name(plans[i].address.first.family),
-				      cfg_title(first->sec), family_name(first->address.first.family));
+				      v->name, plans[i].name, family_name(plans[i].address.first.family),
+				      first->name, family_name(first->address.first.family));
 		}
 	}
 	return first ? first->address.first.family : AF_INET;
@@ -534,8 +536,7 @@ static int fwmark_family(struct loader *l, struct lvsd_virtual *v, const struct 
 static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real_plan *plan,
 		     const struct lvsd_check *check)
 {
-	const char *name = cfg_title(plan->sec), *weight = real_value(plan->sec, REAL_OPT_WEIGHT);
-	unsigned weight_value = weight ? (unsigned)uint_of("real", "weight", weight) : 1;
+	const char *name = plan->name;
 	struct lvsd_addr a = plan->address.first;
 	char buf[LVSD_ADDR_STRLEN];
 
@@ -548,7 +549,7 @@ static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real
 			return -ENOMEM;
 		r->endpoint.addr = a;
 		r->endpoint.port = plan->address.port ? plan->address.port : v->endpoint.port;
-		r->weight = weight_value;
+		r->weight = plan->weight;
 		r->forward = plan->forward;
 		r->line = plan->line;
 		r->check = *check;
@@ -567,8 +568,8 @@ static void build_real_check(struct loader *l, struct lvsd_virtual *v, const str
 	unsigned line = plan->line;
 	uint16_t port = plan->address.port ? plan->address.port : v->endpoint.port;
 
-	snprintf(who, sizeof(who), "real %s", cfg_title(plan->sec));
-	if (cfg_opt_size(cfg_getnopt(plan->sec, REAL_OPT_CHECK)))
+	snprintf(who, sizeof(who), "real %s", plan->name);
+	if (plan->sec && cfg_opt_size(cfg_getnopt(plan->sec, REAL_OPT_CHECK)))
 		own = first_section(l, plan->sec, "check", who);
 	if (own) {
 		struct check_chain chain = { { own, virtual_block }, 2 };
@@ -593,11 +594,71 @@ static void build_real_check(struct loader *l, struct lvsd_virtual *v, const str
 			      who);
 }
 
+/* The reals of virtual title read without libconfuse, NULL if none. Both
+ * lists are in file order, so the search goes on from the last one found. */
+static const struct fast_virtual *fast_reals_of(struct loader *l, const char *title)
+{
+	for (size_t i = l->fast_next; i < l->fast.n; i++)
+		if (strcmp(l->fast.virtuals[i].title, title) == 0) {
+			l->fast_next = i + 1;
+			return l->fast.virtuals[i].n ? &l->fast.virtuals[i] : NULL;
+		}
+	return NULL;
+}
+
+static int compare_plan_names(const void *a, const void *b)
+{
+	return strcmp((*(const struct real_plan *const *)a)->name, (*(const struct real_plan *const *)b)->name);
+}
+
+/* Puts fast's reals among the n parsed plans (room reserved), in file order:
+ * each of them is alone on its lines, so lines order them. libconfuse did
+ * not see them to refuse a title given twice: a duplicate casts doubt on
+ * the fast path (config_load() then loads with libconfuse alone). */
+static void merge_fast_reals(struct loader *l, const struct lvsd_virtual *v, struct real_plan *plans,
+			     size_t n, const struct fast_virtual *fast)
+{
+	size_t total = n + fast->n, i = n, j = fast->n;
+	const struct real_plan **by_name;
+
+	/* From the end: parsed plans move up to their places. */
+	for (size_t k = total; k-- > 0;) {
+		const struct fast_real *f = j ? &fast->reals[j - 1] : NULL;
+
+		if (f && (i == 0 || f->line > plans[i - 1].line)) {
+			plans[k] = (struct real_plan){
+				.name = f->name,
+				.line = f->line,
+				.address = f->address,
+				.forward = f->forward < 0 ? v->forward : (enum lvsd_forward)f->forward,
+				.weight = f->weight,
+			};
+			j--;
+		} else {
+			plans[k] = plans[--i];
+		}
+	}
+	by_name = calloc(total, sizeof(*by_name));
+	if (!by_name) {
+		l->oom = true;
+		return;
+	}
+	for (size_t k = 0; k < total; k++)
+		by_name[k] = &plans[k];
+	qsort(by_name, total, sizeof(*by_name), compare_plan_names);
+	for (size_t k = 1; k < total; k++)
+		if (strcmp(by_name[k - 1]->name, by_name[k]->name) == 0)
+			l->fast_doubt = true;
+	free(by_name);
+}
+
 static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool family_known,
 		       cfg_t *virtual_block, unsigned virtual_problems)
 {
 	cfg_opt_t *reals = cfg_getopt(vs, "real");
-	unsigned n = cfg_opt_size(reals);
+	unsigned n_parsed = cfg_opt_size(reals);
+	const struct fast_virtual *fast = fast_reals_of(l, v->name);
+	size_t n = n_parsed + (fast ? fast->n : 0);
 	struct real_plan *plans = calloc(n ? n : 1, sizeof(*plans));
 	char buf[LVSD_ADDR_STRLEN];
 	size_t total = 0;
@@ -605,22 +666,29 @@ static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool
 
 	if (!plans)
 		return -ENOMEM;
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n_parsed; i++) {
 		struct real_plan *p = &plans[i];
 		const struct real_note *note;
+		const char *weight;
 		int forward;
 
 		p->sec = cfg_opt_getnsec(reals, i);
+		p->name = cfg_title(p->sec);
 		note = real_notes_get(&l->reals, p->sec);
 		forward = enum_of("forward", real_value(p->sec, REAL_OPT_FORWARD));
 		p->forward = forward < 0 ? v->forward : (enum lvsd_forward)forward;
+		weight = real_value(p->sec, REAL_OPT_WEIGHT);
+		p->weight = weight ? (unsigned)uint_of("real", "weight", weight) : 1;
 		p->line = note ? note->line : config_opening_line(p->sec);
 		if (!note)
-			config_report(l, p->line, "real %s: needs an address", cfg_title(p->sec));
+			config_report(l, p->line, "real %s: needs an address", p->name);
 		else if (note->valid)
 			p->address = note->address;
-		total += p->address.count;
 	}
+	if (fast)
+		merge_fast_reals(l, v, plans, n_parsed, fast);
+	for (size_t i = 0; i < n; i++)
+		total += plans[i].address.count;
 
 	if (v->fwmark)
 		v->family = fwmark_family(l, v, plans, n);
@@ -631,7 +699,7 @@ static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool
 			    plans[i].forward != FWD_TUN)
 				config_report(l, plans[i].line,
 					      "real %s: %s is %s but virtual %s is %s; mixing families needs forward = tun",
-					      cfg_title(plans[i].sec), addr_format(&plans[i].address.first, buf),
+					      plans[i].name, addr_format(&plans[i].address.first, buf),
 					      family_name(plans[i].address.first.family), v->name,
 					      family_name(v->family));
 
@@ -640,7 +708,7 @@ static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool
 		free(plans);
 		return -ENOMEM;
 	}
-	for (unsigned i = 0; i < n && r == 0; i++) {
+	for (size_t i = 0; i < n && r == 0; i++) {
 		struct lvsd_check ck = { 0 };
 
 		if (!plans[i].address.count)

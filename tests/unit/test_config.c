@@ -6,6 +6,7 @@
  * at test time, since git does not keep modes. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_internal.h"
 
 #define MSEC UINT64_C(1000)
 #define SEC UINT64_C(1000000)
@@ -1025,4 +1027,133 @@ Test(tables, round_trip)
 	cr_expect_eq(protocol_from_string("TCP"), -EINVAL);
 	cr_expect_eq(forward_from_string(""), -EINVAL);
 	cr_expect_eq(check_type_from_string(NULL), -EINVAL);
+}
+
+/* ---- the fast path for plain reals agrees with libconfuse ---- */
+
+/* Everything a loading gives: its result, its report, the configuration. */
+static char *describe_load(const char *path, bool libconfuse_only)
+{
+	struct config_errors errors = { 0 };
+	struct lvsd_config *c = NULL;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	int r = libconfuse_only ? config_load_with_libconfuse_only(path, &c, &errors)
+				: config_load(path, &c, &errors);
+
+	cr_assert_not_null(f);
+	fprintf(f, "result %d\n", r);
+	for (size_t i = 0; i < errors.n; i++)
+		fprintf(f, "%s\n", errors.lines[i]);
+	if (r == 0)
+		config_dump(c, f);
+	fclose(f);
+	config_free(c);
+	config_errors_clear(&errors);
+	return text;
+}
+
+Test(fast_path, agrees_with_libconfuse_on_every_fixture)
+{
+	DIR *d = opendir(FIXTURES);
+	struct dirent *e;
+	unsigned files = 0;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d))) {
+		char path[512], *fast, *plain;
+		size_t n = strlen(e->d_name);
+
+		if (n < 5 || strcmp(e->d_name + n - 5, ".conf") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", FIXTURES, e->d_name);
+		fast = describe_load(path, false);
+		plain = describe_load(path, true);
+		cr_expect_str_eq(fast, plain, "%s: the fast path differs from libconfuse", e->d_name);
+		free(fast);
+		free(plain);
+		files++;
+	}
+	closedir(d);
+	cr_expect_gt(files, 100);
+}
+
+Test(fast_path, plain_and_parsed_reals_in_file_order)
+{
+	static const char *const names[] = {
+		"a", "b", "c", "d", "e", "f", "g", "pool@192.0.2.20", "pool@192.0.2.21", "pool@192.0.2.22",
+		"h", "i", "j", "k", "l", "m",
+	};
+	struct lvsd_config *c = load_ok(FIXTURES "/fast-reals.conf");
+	const struct lvsd_virtual *v = config_find_virtual(c, "web");
+
+	cr_assert_not_null(v);
+	cr_assert_eq(v->n_reals, (sizeof(names) / sizeof(names[0])));
+	for (size_t i = 0; i < (sizeof(names) / sizeof(names[0])); i++)
+		cr_expect_str_eq(v->reals[i].name, names[i]);
+	cr_expect_eq(v->reals[0].weight, 2);
+	cr_expect_eq(v->reals[1].forward, FWD_NAT);
+	cr_expect_eq(v->reals[2].check.type, CHECK_TCP, "c's own check block");
+	cr_expect_str_eq(endpoint_text(&v->reals[3].endpoint), "192.0.2.14:8080");
+	cr_expect_eq(v->reals[4].line, 11, "e: the line of its address");
+	cr_expect_eq(v->reals[4].weight, 4);
+	cr_expect_eq(v->reals[14].weight, 6, "l: the last weight given, as libconfuse has it");
+	cr_expect_eq(v->reals[15].forward, FWD_TUN);
+	cr_expect_not_null(config_find_virtual(c, "quoted title"));
+	config_free(c);
+}
+
+static unsigned newlines(const char *s)
+{
+	unsigned n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+Test(fast_path, takes_only_plain_reals_where_an_option_may_start)
+{
+	char text[] =
+		"virtual web {\n"
+		"  address = \"192.0.2.50:80\"\n"
+		"  real a { address = \"192.0.2.11:80\" weight = 2 }\n"
+		"  real c { address = \"192.0.2.13\" check { type = tcp } }\n"
+		"  real f { address = \"192.0.2.16\" } real g { address = \"192.0.2.17\" }\n"
+		"  real l { address = \"192.0.2.31\" weight = 5 weight = 6 }\n"
+		"  real n { address = \"192.0.2.33\" weight = 70000 }\n"
+		"  real o { address = \"192.0.\\062.34\" }\n"
+		"  scheduler =\n"
+		"  real p { address = \"192.0.2.35\" }\n"
+		"  real e {\n"
+		"    address = 192.0.2.15 forward = nat\n"
+		"  }\n"
+		"  check { type = none }\n"
+		"  real q { address = \"192.0.2.36\" }\n"
+		"}\n"
+		"cluster { real r { address = \"192.0.2.37\" } }\n";
+	struct string_pool *strings = string_pool_new();
+	struct fast_reals f = { 0 };
+
+	cr_assert_eq(config_fast_reals_take(&f, strings, text), 0);
+	cr_assert_eq(f.n, 1);
+	cr_assert_eq(f.virtuals[0].n, 3, "a, e and q; not a check block, two on a line, a key twice, "
+		     "a bad weight, an escape, a value's place, nor outside a virtual");
+	cr_expect_str_eq(f.virtuals[0].reals[0].name, "a");
+	cr_expect_eq(f.virtuals[0].reals[0].line, 3);
+	cr_expect_eq(f.virtuals[0].reals[0].weight, 2);
+	cr_expect_str_eq(f.virtuals[0].reals[1].name, "e");
+	cr_expect_eq(f.virtuals[0].reals[1].line, 12);
+	cr_expect_eq(f.virtuals[0].reals[1].forward, FWD_NAT);
+	cr_expect_str_eq(f.virtuals[0].reals[2].name, "q");
+	/* What libconfuse then reads: the reals taken cut out, lines kept. */
+	cr_expect(strstr(text, "real a") == NULL);
+	cr_expect(strstr(text, "real c") != NULL);
+	cr_expect(strstr(text, "real p") != NULL);
+	cr_expect(strstr(text, "real e") == NULL);
+	cr_expect(strstr(text, "\n  check { type = none }\n") != NULL);
+	cr_expect_eq(newlines(text), 17, "every line kept");
+	config_fast_reals_clear(&f);
+	string_pool_free(strings);
 }

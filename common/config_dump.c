@@ -1,0 +1,38 @@
+/* The virtual services of a configuration as text, every field of every
+ * real: what tests and the fuzzer compare when two loadings must agree. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+static void dump_check(const struct lvsd_check *k, FILE *f)
+{
+	fprintf(f, " check %d port %u every %" PRIu64 " timeout %" PRIu64 " rise %u fall %u"
+		   " request \"%s\" receive \"%s\" status %u-%u host \"%s\" method %d ca \"%s\" command \"%s\"\n",
+		(int)k->type, k->port, k->interval_usec, k->timeout_usec, k->rise, k->fall, k->request,
+		k->receive, k->status_min, k->status_max, k->virtualhost, (int)k->method, k->ca_file, k->command);
+}
+
+void config_dump(const struct lvsd_config *c, FILE *f)
+{
+	char buf[LVSD_ENDPOINT_STRLEN];
+
+	for (size_t i = 0; i < c->n_virtuals; i++) {
+		const struct lvsd_virtual *v = &c->virtuals[i];
+
+		fprintf(f, "virtual %s line %u fwmark %u family %d %s protocol %d scheduler %s flags %u"
+			   " persistent %u netmask %u ops %d forward %d quiescent %d",
+			v->name, v->line, v->fwmark, v->family, endpoint_format(&v->endpoint, buf), (int)v->protocol,
+			v->scheduler, v->sched_flags, v->persistent_sec, v->netmask_prefix, v->ops, (int)v->forward,
+			v->quiescent);
+		fprintf(f, " fallback %s\n", v->has_fallback ? endpoint_format(&v->fallback, buf) : "-");
+		dump_check(&v->check, f);
+		for (size_t j = 0; j < v->n_reals; j++) {
+			const struct lvsd_real *r = &v->reals[j];
+
+			fprintf(f, "  real %s line %u %s weight %u forward %d\n", r->name, r->line,
+				endpoint_format(&r->endpoint, buf), r->weight, (int)r->forward);
+			dump_check(&r->check, f);
+		}
+	}
+}
