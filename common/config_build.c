@@ -563,14 +563,16 @@ static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real
 static void build_real_check(struct loader *l, struct lvsd_virtual *v, const struct real_plan *plan,
 			    cfg_t *virtual_block, unsigned virtual_problems, struct lvsd_check *ck)
 {
-	char who[256];
+	char who[256] = "";
 	cfg_t *own = NULL;
 	unsigned line = plan->line;
 	uint16_t port = plan->address.port ? plan->address.port : v->endpoint.port;
 
-	snprintf(who, sizeof(who), "real %s", plan->name);
-	if (plan->sec && cfg_opt_size(cfg_getnopt(plan->sec, REAL_OPT_CHECK)))
+	/* Named only when there is something to say: reals are many. */
+	if (plan->sec && cfg_opt_size(cfg_getnopt(plan->sec, REAL_OPT_CHECK))) {
+		snprintf(who, sizeof(who), "real %s", plan->name);
 		own = first_section(l, plan->sec, "check", who);
+	}
 	if (own) {
 		struct check_chain chain = { { own, virtual_block }, 2 };
 		unsigned problems;
@@ -589,9 +591,9 @@ static void build_real_check(struct loader *l, struct lvsd_virtual *v, const str
 		ck->type = CHECK_PING;
 	/* Only tcp lacks a well-known port. */
 	if (resolve_check_port(ck, port) < 0)
-		config_report(l, line, "%s: check type tcp has no port to connect to "
+		config_report(l, line, "real %s: check type tcp has no port to connect to "
 			      "(a fwmark virtual's real without a port); set the check's port",
-			      who);
+			      plan->name);
 }
 
 /* The reals of virtual title read without libconfuse, NULL if none. Both
