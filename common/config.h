@@ -203,6 +203,9 @@ int config_load_with_libconfuse_only(const char *path, struct lvsd_config **ret,
 void config_free(struct lvsd_config *c);
 /* Every field of every virtual and real, as text (tests compare loadings). */
 void config_dump(const struct lvsd_config *c, FILE *f);
+/* All a loading of path gives, as text: its result, its report, and the
+ * configuration's config_dump(). NULL when out of memory; free() it. */
+char *config_load_description(const char *path, bool libconfuse_only);
 void config_errors_clear(struct config_errors *e);
 
 const struct lvsd_virtual *config_find_virtual(const struct lvsd_config *c, const char *name);

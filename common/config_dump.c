@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static void dump_check(const struct lvsd_check *k, FILE *f)
 {
@@ -35,4 +36,27 @@ void config_dump(const struct lvsd_config *c, FILE *f)
 			dump_check(&r->check, f);
 		}
 	}
+}
+
+char *config_load_description(const char *path, bool libconfuse_only)
+{
+	struct config_errors errors = { 0 };
+	struct lvsd_config *c = NULL;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	int r = libconfuse_only ? config_load_with_libconfuse_only(path, &c, &errors)
+				: config_load(path, &c, &errors);
+
+	if (f) {
+		fprintf(f, "result %d\n", r);
+		for (size_t i = 0; i < errors.n; i++)
+			fprintf(f, "%s\n", errors.lines[i]);
+		if (r == 0)
+			config_dump(c, f);
+		fclose(f);
+	}
+	config_free(c);
+	config_errors_clear(&errors);
+	return text;
 }
