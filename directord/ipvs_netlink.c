@@ -6,11 +6,11 @@
  * flags, so each operation still gets its own verdict, at a fraction of the
  * system calls (measured by bench/ipvs-apply).
  *
- * A large change runs in two lanes, over this socket and a second one from
- * another thread, each lane a share of the services. The kernel takes one
- * lock for IPVS changes, but parsing requests and answering them runs in
- * parallel: 10,000 destinations in two lanes take about two thirds of the
- * time of one. */
+ * A large change, or the reading of many services, runs in two lanes, over
+ * this socket and a second one from another thread, each lane a share of
+ * the services. The kernel takes one lock for IPVS changes, but parsing
+ * requests and answering them runs in parallel: 10,000 destinations in two
+ * lanes take about two thirds of the time of one. */
 #include "ipvs_netlink.h"
 
 #include <errno.h>
@@ -35,8 +35,10 @@
 #define OP_MAX_BYTES 512
 /* Bytes of requests per datagram: well under the socket's send buffer. */
 #define BATCH_BYTES (48 * 1024)
-/* Fewer operations than this go in one lane: a thread would cost more. */
+/* Fewer operations, or services to read, than these go in one lane: a
+ * thread would cost more. */
 #define TWO_LANES_MIN_OPS 1024
+#define TWO_LANES_MIN_SERVICES 32
 
 struct ipvs_netlink {
 	struct nl_sock *sock;
@@ -417,19 +419,25 @@ static int apply_lane(struct ipvs_netlink *nl, const struct ipvs_op *ops, size_t
 	return 0;
 }
 
+/* The second lane's share: changes to make, or services whose
+ * destinations to read. */
 struct lane {
 	struct ipvs_netlink *nl;
 	const struct ipvs_op *ops;
-	size_t n;
 	int *errors;
+	struct ipvs_service *services;
+	size_t n;
 	int result;
 };
+
+static int read_dests(struct ipvs_netlink *nl, struct ipvs_service *services, size_t n);
 
 static void *run_lane(void *arg)
 {
 	struct lane *lane = arg;
 
-	lane->result = apply_lane(lane->nl, lane->ops, lane->n, lane->errors);
+	lane->result = lane->ops ? apply_lane(lane->nl, lane->ops, lane->n, lane->errors)
+				 : read_dests(lane->nl, lane->services, lane->n);
 	return NULL;
 }
 
@@ -450,8 +458,8 @@ static size_t second_lane_start(const struct ipvs_op *ops, size_t n)
 	return i;
 }
 
-/* Runs the second lane's operations from another thread (which takes no
- * signal: directord reads its own from sd-event). false if it cannot start. */
+/* Runs the second lane's share from another thread (which takes no signal:
+ * directord reads its own from sd-event). false if it cannot start. */
 static bool start_lane(struct ipvs_netlink *nl, struct lane *lane, pthread_t *thread)
 {
 	sigset_t all, saved;
@@ -595,6 +603,27 @@ static int parse_dest(struct nlattr **attrs, void *arg)
 	return 0;
 }
 
+/* Reads the destinations of services[0..n), a dump each. */
+static int read_dests(struct ipvs_netlink *nl, struct ipvs_service *services, size_t n)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct dest_list dests = { .service = &services[i] };
+		struct nl_msg *msg = new_request(nl, IPVS_CMD_GET_DEST, NLM_F_DUMP);
+
+		if (!msg || put_service(msg, &services[i], false) < 0) {
+			nlmsg_free(msg);
+			return -ENOMEM;
+		}
+		r = exchange(nl, msg, parse_dest, &dests);
+		/* A service deleted by someone else between the two dumps. */
+		if (r == -ESRCH || r == -ENOENT)
+			r = 0;
+	}
+	return r;
+}
+
 int ipvs_netlink_read(struct ipvs_netlink *nl, struct ipvs_table *ret)
 {
 	struct service_list services = { 0 };
@@ -605,20 +634,20 @@ int ipvs_netlink_read(struct ipvs_netlink *nl, struct ipvs_table *ret)
 	if (!msg)
 		return -ENOMEM;
 	r = exchange(nl, msg, parse_service, &services);
+	if (r == 0) {
+		/* Many services: the second lane reads half of them. */
+		size_t half = services.n >= TWO_LANES_MIN_SERVICES ? services.n / 2 : services.n;
+		struct lane second = { .services = services.items + half, .n = services.n - half };
+		pthread_t thread;
 
-	for (size_t i = 0; r == 0 && i < services.n; i++) {
-		struct dest_list dests = { .service = &services.items[i] };
-
-		msg = new_request(nl, IPVS_CMD_GET_DEST, NLM_F_DUMP);
-		if (!msg || put_service(msg, &services.items[i], false) < 0) {
-			nlmsg_free(msg);
-			r = -ENOMEM;
-			break;
+		if (half == services.n || !start_lane(nl, &second, &thread)) {
+			r = read_dests(nl, services.items, services.n);
+		} else {
+			r = read_dests(nl, services.items, half);
+			pthread_join(thread, NULL);
+			if (r == 0)
+				r = second.result;
 		}
-		r = exchange(nl, msg, parse_dest, &dests);
-		/* A service deleted by someone else between the two dumps. */
-		if (r == -ESRCH || r == -ENOENT)
-			r = 0;
 	}
 	*ret = (struct ipvs_table){ services.items, services.n };
 	if (r < 0) {
