@@ -1,10 +1,10 @@
-/* The least loading bench/ipvs-apply's lvsd.conf can cost with libconfuse:
- * the file parsed against a table of only the options it uses, as plain
- * strings (no checking of any value, no line keeping, no conversion). The
- * time printed is the parse's; freeing the tree comes after (directord
- * frees its tree beside programming the kernel). bench/ipvs-apply times it
- * beside directord, in the same boot, to show how much of directord's
- * loading time is libconfuse's own.
+/* The least loading bench/ipvs-apply's lvsd.conf costs when libconfuse
+ * reads all of it: the file parsed against a table of only the options it
+ * uses, as plain strings (no checking of any value, no line keeping, no
+ * conversion). The time printed is the parse's; freeing the tree comes
+ * after. bench/ipvs-apply times it beside directord, in the same boot, as a
+ * reference: directord reads plain real sections itself and leaves libconfuse
+ * the rest (common/config_fast_reals.c).
  *
  *   confuse-floor FILE      prints the seconds taken, or fails */
 #include <confuse.h>

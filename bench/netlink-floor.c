@@ -1,8 +1,8 @@
-/* The least programming bench/ipvs-apply's table can cost over generic
- * netlink: the same services and destinations added from a flat list, no
- * configuration, no reading of the kernel's table, no diff, no logging.
- * Requests are built in one reused libnl message and sent 96 to a datagram,
- * only the last of each asking for an acknowledgement, over one socket.
+/* What programming bench/ipvs-apply's table costs over generic netlink with
+ * one socket and nothing else: the same services and destinations added
+ * from a flat list, no configuration, no reading of the kernel's table, no
+ * diff, no logging. Requests are built in one reused libnl message and sent
+ * 96 to a datagram, only the last of each asking for an acknowledgement.
  * bench/ipvs-apply runs it in the same boot as directord, on an empty table.
  *
  *   netlink-floor SERVICES REALS     prints the seconds taken, or fails */
