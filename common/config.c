@@ -260,6 +260,27 @@ static char *skip_sq_string(struct loader *l, const char *text, char *p)
  * libconfuse sees the text. This follows libconfuse's own rules: '#' starts a
  * comment anywhere outside a string, '//' and '/' '*' only where a token
  * starts. Returns -EINVAL when libconfuse must not see the text at all. */
+/* libconfuse reads "a|b = ..." as option b of the first section a, handing
+ * the value's callback the wrong section; lvsd.conf has no use for it. So an
+ * unquoted word with a '|' (at p) that is followed by '=', "+=" or '{' is
+ * reported (a title with one must be quoted). */
+static bool option_path_at(struct loader *l, const char *text, const char *p)
+{
+	const char *start = p, *end = p;
+
+	while (start > text && config_is_word_char(start[-1]))
+		start--;
+	while (config_is_word_char(*end))
+		end++;
+	for (p = end; *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'; p++)
+		;
+	if (*p != '=' && *p != '{' && !(p[0] == '+' && p[1] == '='))
+		return false;
+	config_report(l, line_at(text, start), "'%.*s': '|' makes an option path, which lvsd.conf does not use "
+		      "(a title with '|' needs quotes)", (int)(end - start), start);
+	return true;
+}
+
 static int prepare_text(struct loader *l, char *text, size_t len)
 {
 	const char *open[16];     /* the unclosed '{', outermost first */
@@ -273,14 +294,19 @@ static int prepare_text(struct loader *l, char *text, size_t len)
 	}
 	while (*p) {
 		/* Most of a file is plain text: over it at once. */
-		size_t plain = strcspn(p, "\"'#/${}");
+		size_t plain = strcspn(p, "\"'#/${}|");
 
 		if (plain) {
 			p += plain;
 			in_word = config_is_word_char(p[-1]);
 			continue;
 		}
-		if (*p == '"' || *p == '\'') {
+		if (*p == '|') {
+			if (option_path_at(l, text, p))
+				return -EINVAL;
+			p++;
+			in_word = true;
+		} else if (*p == '"' || *p == '\'') {
 			p = *p == '"' ? skip_dq_string(l, text, p) : skip_sq_string(l, text, p);
 			if (!p)
 				return -EINVAL;

@@ -596,12 +596,22 @@ static void build_real_check(struct loader *l, struct lvsd_virtual *v, const str
 			      plan->name);
 }
 
+/* Reals read without libconfuse for a virtual libconfuse did not see where
+ * they were found: the scanner and libconfuse disagree on the file. */
+static void fast_reals_unused(struct loader *l, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (l->fast.virtuals[i].n)
+			l->fast_doubt = true;
+}
+
 /* The reals of virtual title read without libconfuse, NULL if none. Both
  * lists are in file order, so the search goes on from the last one found. */
 static const struct fast_virtual *fast_reals_of(struct loader *l, const char *title)
 {
 	for (size_t i = l->fast_next; i < l->fast.n; i++)
 		if (strcmp(l->fast.virtuals[i].title, title) == 0) {
+			fast_reals_unused(l, l->fast_next, i);
 			l->fast_next = i + 1;
 			return l->fast.virtuals[i].n ? &l->fast.virtuals[i] : NULL;
 		}
@@ -941,6 +951,7 @@ int config_build(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
 		r = build_sync(l, cfg, c);
 	if (r == 0)
 		r = build_virtuals(l, cfg, c);
+	fast_reals_unused(l, l->fast_next, l->fast.n);
 	if (r == 0 && l->oom)
 		r = -ENOMEM;
 	return r;

@@ -339,6 +339,10 @@ int config_fast_reals_take(struct fast_reals *f, struct string_pool *strings, ch
 	struct cuts cuts = { 0 };
 	int r = 0;
 
+	/* libconfuse's environment variables are tokens of their own, which
+	 * may span quotes, braces and lines (not counted): not this scanner's. */
+	if (strstr(text, "${"))
+		return 0;
 	for (;;) {
 		enum token t = next_token(&s, word);
 
