@@ -11,7 +11,6 @@
  *     line where the section concerned opens. */
 #include "config_internal.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -264,6 +263,13 @@ static char *skip_sq_string(struct loader *l, const char *text, char *p)
  * the value's callback the wrong section; lvsd.conf has no use for it. So an
  * unquoted word with a '|' (at p) that is followed by '=', "+=" or '{' is
  * reported (a title with one must be quoted). */
+static const char *skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	return p;
+}
+
 static bool option_path_at(struct loader *l, const char *text, const char *p)
 {
 	const char *start = p, *end = p;
@@ -272,8 +278,7 @@ static bool option_path_at(struct loader *l, const char *text, const char *p)
 		start--;
 	while (config_is_word_char(*end))
 		end++;
-	for (p = end; *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'; p++)
-		;
+	p = skip_blanks(end);
 	if (*p != '=' && *p != '{' && !(p[0] == '+' && p[1] == '='))
 		return false;
 	config_report(l, line_at(text, start), "'%.*s': '|' makes an option path, which lvsd.conf does not use "
@@ -307,9 +312,19 @@ static int prepare_text(struct loader *l, char *text, size_t len)
 			p++;
 			in_word = true;
 		} else if (*p == '"' || *p == '\'') {
+			char *start = p, *after;
+
 			p = *p == '"' ? skip_dq_string(l, text, p) : skip_sq_string(l, text, p);
 			if (!p)
 				return -EINVAL;
+			/* Quoted, an option's name is a path all the same. */
+			after = (char *)skip_blanks(p);
+			if (memchr(start, '|', (size_t)(p - start)) &&
+			    (*after == '=' || (after[0] == '+' && after[1] == '='))) {
+				config_report(l, line_at(text, start), "%.*s: '|' makes an option path, which "
+					      "lvsd.conf does not use", (int)(p - start), start);
+				return -EINVAL;
+			}
 			in_word = false;
 		} else if (*p == '#' || (!in_word && p[0] == '/' && p[1] == '/')) {
 			while (*p && *p != '\n')
@@ -411,7 +426,6 @@ const struct config_uint_option *config_uint_option_find(const char *section, co
 		if (strcmp(uint_options[i].section, section) == 0 &&
 		    strcmp(uint_options[i].option, option) == 0)
 			return &uint_options[i];
-	assert(!"integer option without a range");
 	return NULL;
 }
 
@@ -449,6 +463,11 @@ static int check_uint(const struct value *v, char *why)
 	const struct config_uint_option *o = config_uint_option_find(v->sec->name, v->opt->name);
 	uint64_t n;
 
+	/* Only an option reached from another section could lack its range. */
+	if (!o) {
+		snprintf(why, CONFIG_WHY_MAX, "not an option of section %s", v->sec->name);
+		return -EINVAL;
+	}
 	return config_uint_parse(v->text, o->min, o->max, &n, why);
 }
 VALUE_CALLBACK(uint)

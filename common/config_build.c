@@ -54,7 +54,7 @@ static uint64_t uint_of(const char *section, const char *option, const char *tex
 	char why[CONFIG_WHY_MAX];
 	uint64_t v;
 
-	if (text && config_uint_parse(text, o->min, o->max, &v, why) == 0)
+	if (text && o && config_uint_parse(text, o->min, o->max, &v, why) == 0)
 		return v;
 	return 0;
 }

@@ -340,8 +340,9 @@ int config_fast_reals_take(struct fast_reals *f, struct string_pool *strings, ch
 	int r = 0;
 
 	/* libconfuse's environment variables are tokens of their own, which
-	 * may span quotes, braces and lines (not counted): not this scanner's. */
-	if (strstr(text, "${"))
+	 * may span quotes, braces and lines (not counted); a '|' may make an
+	 * option path to a section's first real: not this scanner's. */
+	if (strstr(text, "${") || strchr(text, '|'))
 		return 0;
 	for (;;) {
 		enum token t = next_token(&s, word);

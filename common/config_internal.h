@@ -74,6 +74,7 @@ struct config_uint_option {
 	const char *section, *option;
 	uint64_t min, max;
 };
+/* NULL when section has no such integer option. */
 const struct config_uint_option *config_uint_option_find(const char *section, const char *option);
 
 /* The options of a real section, in the order of config.c's real_opts: the

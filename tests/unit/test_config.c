@@ -602,6 +602,7 @@ ParameterizedTestParameters(bad, one_problem)
 		{ "bad-duplicate-virtual.conf", 6, "found duplicate title 'web'" },
 		{ "bad-duplicate-real.conf", 5, "found duplicate title 'web1'" },
 		{ "bad-option-path.conf", 5, "'real|weight': '|' makes an option path, which lvsd.conf does not use" },
+		{ "bad-option-path-quoted.conf", 6, "\"real|forward\": '|' makes an option path, which lvsd.conf does not use" },
 		{ "bad-duplicate-director.conf", 3, "found duplicate title 'lb1'" },
 		{ "bad-duplicate-vip.conf", 3, "found duplicate title 'www'" },
 		{ "bad-second-cluster.conf", 3, "a second cluster section" },
