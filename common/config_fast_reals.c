@@ -174,28 +174,28 @@ static bool read_real(struct scanner *s, struct string_pool *strings, struct fas
 	uint64_t weight;
 	int forward;
 
-	enum token t;
-
 	if (!starts_line(s->text, s->p) || next_token(s, key) != T_WORD || strcmp(key, "real") != 0 ||
 	    !is_text(next_token(s, title)) || next_token(s, NULL) != T_OPEN)
 		return false;
 	*r = (struct fast_real){ .weight = 1, .forward = -1 };
 	for (;;) {
-		t = next_token(s, key);
+		enum token t = next_token(s, key);
+		unsigned value_line;
+
 		if (t == T_CLOSE)
 			break;
 		if (t != T_WORD || next_token(s, NULL) != T_EQUALS)
 			return false;
 		skip_space(s);
 		/* Where libconfuse's callback would see the value. */
-		r->line = s->line;
+		value_line = s->line;
 		if (!is_text(next_token(s, value)))
 			return false;
 		if (strcmp(key, "address") == 0 && !seen_address) {
 			seen_address = true;
 			if (config_real_address_parse(value, &r->address, why) < 0)
 				return false;
-			r->address_line = r->line;
+			r->line = value_line;
 		} else if (strcmp(key, "weight") == 0 && !seen_weight) {
 			seen_weight = true;
 			if (!weight_range)
@@ -216,7 +216,6 @@ static bool read_real(struct scanner *s, struct string_pool *strings, struct fas
 		s->p++;
 	if (!seen_address || (*s->p && *s->p != '\n'))
 		return false;
-	r->line = r->address_line;
 	r->name = string_pool_dup(strings, title);
 	return true;
 }
@@ -284,12 +283,12 @@ static int scan_virtual(struct scanner *s, struct fast_reals *f, struct string_p
 	enum place place = NAME;
 
 	for (;;) {
-		struct scanner before = *s;
 		char word[TOKEN_MAX];
 		enum token t;
 
 		if (place == NAME) {
 			struct fast_real *r = next_real(f);
+			struct scanner before;
 
 			if (!r)
 				return -ENOMEM;

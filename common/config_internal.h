@@ -154,7 +154,6 @@ static inline bool config_is_word_char(char c)
 struct fast_real {
 	const char *name;         /* the configuration's pool */
 	unsigned line;            /* of its address, as libconfuse's callback sees it */
-	unsigned address_line;
 	struct config_real_address address;
 	unsigned weight;          /* 1 when not given */
 	int forward;              /* enum lvsd_forward, -1: the virtual's */

@@ -338,21 +338,21 @@ sniff_na() {
 		        print(p[7], "%02x" % p[44])
 	PY
 }
+# The NAs lb1 sends when it starts alone, into na.out: "HOPLIMIT FLAGS".
+capture_nas_of_lb1() {
+	local sniffer
+	sniff_na > "$work/na.out" &
+	sniffer=$!
+	sleep 0.3
+	start lb1
+	wait $sniffer
+	stop lb1 TERM
+}
 for n in lb1 lb2; do [ -z "${hpid[$n]:-}" ] || stop $n TERM; done
-sniff_na > "$work/na.out" &
-sniffer=$!
-sleep 0.3
-start lb1
-wait $sniffer
-stop lb1 TERM
+capture_nas_of_lb1
 expect_match "unsolicited NAs: hop limit 255, override, not a router (flags 20)" '^255 20$' "$(head -1 "$work/na.out")"
 ip netns exec "$(ns lb1)" sysctl -qw net.ipv6.conf.eth0.forwarding=1
-sniff_na > "$work/na.out" &
-sniffer=$!
-sleep 0.3
-start lb1
-wait $sniffer
-stop lb1 TERM
+capture_nas_of_lb1
 ip netns exec "$(ns lb1)" sysctl -qw net.ipv6.conf.eth0.forwarding=0
 expect_match "with IPv6 forwarding on eth0: router and override (flags a0)" '^255 a0$' "$(head -1 "$work/na.out")"
 
