@@ -19,17 +19,22 @@ work=$(mktemp -d /tmp/lvsd-hb.XXXXXX)
 declare -A hpid
 
 ns() { echo "$P-$1"; }
-cleanup() {
-	for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || kill -KILL "${hpid[$n]}" 2>/dev/null; done
+remove_namespaces() {
 	for n in net lb1 lb2 lb3 client; do
 		ip netns pids "$(ns $n)" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 		ip netns del "$(ns $n)" 2>/dev/null
 	done
+}
+cleanup() {
+	for n in lb1 lb2 lb3; do [ -z "${hpid[$n]:-}" ] || kill -KILL "${hpid[$n]}" 2>/dev/null; done
+	remove_namespaces
 	[ $TESTS_FAILED -eq 0 ] || for f in "$work"/*.log; do echo "--- $f"; tail -20 "$f"; done
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
+# Whatever an earlier run that was killed left behind.
+remove_namespaces
 # One bridge in its own namespace; each host gets eth0 on it.
 ip netns add "$(ns net)"
 ip -n "$(ns net)" link add br0 type bridge
