@@ -29,11 +29,12 @@
 struct problem {
 	unsigned line;            /* 0: the file as a whole */
 	size_t seq;               /* discovery order, to keep the sort stable */
+	bool warning;             /* the file still loads */
 	char *msg;
 };
 
 /* Takes msg (NULL: allocation failed). */
-static void add_problem(struct loader *l, unsigned line, char *msg)
+static void add_problem_of_kind(struct loader *l, unsigned line, bool warning, char *msg)
 {
 	struct problem *p;
 
@@ -48,8 +49,14 @@ static void add_problem(struct loader *l, unsigned line, char *msg)
 		return;
 	}
 	l->problems = p;
-	p[l->n_problems] = (struct problem){ line, l->n_problems, msg };
+	p[l->n_problems] = (struct problem){ line, l->n_problems, warning, msg };
 	l->n_problems++;
+	l->n_warnings += warning;
+}
+
+static void add_problem(struct loader *l, unsigned line, char *msg)
+{
+	add_problem_of_kind(l, line, false, msg);
 }
 
 void config_report(struct loader *l, unsigned line, const char *fmt, ...)
@@ -64,6 +71,18 @@ void config_report(struct loader *l, unsigned line, const char *fmt, ...)
 	add_problem(l, line, msg);
 }
 
+void config_warn(struct loader *l, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	add_problem_of_kind(l, line, true, msg);
+}
+
 static int problem_compare(const void *a, const void *b)
 {
 	const struct problem *x = a, *y = b;
@@ -73,35 +92,45 @@ static int problem_compare(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Appends the problems, in file order, to errors as "FILE:LINE: message". */
+/* Appends the problems, in file order, to errors as "FILE:LINE: message"
+ * ("FILE:LINE: warning: message" for a warning). */
 static void move_problems(struct loader *l, struct config_errors *errors)
 {
 	if (l->n_problems)
 		qsort(l->problems, l->n_problems, sizeof(*l->problems), problem_compare);
 	for (size_t i = 0; errors && i < l->n_problems; i++) {
 		const struct problem *p = &l->problems[i];
+		const char *kind = p->warning ? "warning: " : "";
 		char **lines, *line;
+		bool *warning;
 		int r;
 
 		if (p->line)
-			r = asprintf(&line, "%s:%u: %s", l->path, p->line, p->msg);
+			r = asprintf(&line, "%s:%u: %s%s", l->path, p->line, kind, p->msg);
 		else
-			r = asprintf(&line, "%s: %s", l->path, p->msg);
+			r = asprintf(&line, "%s: %s%s", l->path, kind, p->msg);
 		if (r < 0)
 			break;
 		lines = realloc(errors->lines, (errors->n + 1) * sizeof(*lines));
-		if (!lines) {
+		if (lines)
+			errors->lines = lines;
+		warning = realloc(errors->warning, (errors->n + 1) * sizeof(*warning));
+		if (warning)
+			errors->warning = warning;
+		if (!lines || !warning) {
 			free(line);
 			break;
 		}
-		errors->lines = lines;
-		errors->lines[errors->n++] = line;
+		errors->lines[errors->n] = line;
+		errors->warning[errors->n++] = p->warning;
+		errors->n_warnings += p->warning;
 	}
 	for (size_t i = 0; i < l->n_problems; i++)
 		free(l->problems[i].msg);
 	free(l->problems);
 	l->problems = NULL;
 	l->n_problems = 0;
+	l->n_warnings = 0;
 }
 
 void config_errors_clear(struct config_errors *e)
@@ -111,8 +140,11 @@ void config_errors_clear(struct config_errors *e)
 	for (size_t i = 0; i < e->n; i++)
 		free(e->lines[i]);
 	free(e->lines);
+	free(e->warning);
 	e->lines = NULL;
+	e->warning = NULL;
 	e->n = 0;
+	e->n_warnings = 0;
 }
 
 /* ---- stage 1: the text ---- */
@@ -570,7 +602,15 @@ VALUE_CALLBACK(status)
 
 static int check_scheduler(const struct value *v, char *why)
 {
-	return config_scheduler_check(v->text, why);
+	int r = config_scheduler_check(v->text, why);
+
+	/* A module of one's own may provide any name: a warning, not an error,
+	 * for one the kernel does not ship (most likely a typo). */
+	if (r == 0 && !config_scheduler_is_known(v->text))
+		config_warn(parsing, v->sec->line > 0 ? (unsigned)v->sec->line : 0,
+			    "%s '%s' is none of the kernel's (%s): it loads only from a module of its own",
+			    v->opt->name, v->text, config_known_schedulers);
+	return r;
 }
 VALUE_CALLBACK(scheduler)
 
@@ -826,7 +866,7 @@ static int parse_text(struct loader *l, cfg_t *cfg, char *text, size_t len)
 	fclose(f);
 	if (r == CFG_SUCCESS)
 		return 0;
-	if (l->n_problems == 0)
+	if (l->n_problems == l->n_warnings)
 		config_report(l, 0, "libconfuse failed to parse the file without saying why");
 	return -EINVAL;
 }
@@ -929,7 +969,7 @@ static int load(const char *path, bool fast, bool *doubt, struct lvsd_config **r
 	real_notes_clear(&l.reals);
 	if (r == 0 && l.oom)
 		r = -ENOMEM;
-	if (r == 0 && l.n_problems > 0)
+	if (r == 0 && l.n_problems > l.n_warnings)
 		r = -EINVAL;
 	*doubt = l.fast.n_reals > 0 && (r == -EINVAL || l.fast_doubt);
 

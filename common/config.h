@@ -186,15 +186,20 @@ struct lvsd_config {
 	size_t n_virtuals;
 };
 
-/* Problems found in a file, each "FILE:LINE: message", in file order. */
+/* Problems found in a file, each "FILE:LINE: message", in file order. Of
+ * them, n_warnings are warnings, "FILE:LINE: warning: message": valid, but
+ * likely a mistake (a scheduler no kernel ships, say). */
 struct config_errors {
 	char **lines;
+	bool *warning;            /* whether lines[i] is a warning */
 	size_t n;
+	size_t n_warnings;
 };
 
 /* Parses and validates path. On success returns 0 and *ret (free with
- * config_free). On failure returns -EINVAL (errors describes every problem
- * found) or another negative errno (file unreadable: described in errors too). */
+ * config_free); errors then holds its warnings, if any. On failure returns
+ * -EINVAL (errors describes every problem found, warnings included) or
+ * another negative errno (file unreadable: described in errors too). */
 int config_load(const char *path, struct lvsd_config **ret, struct config_errors *errors);
 /* config_load() as libconfuse alone reads the file, without the fast path
  * for plain real sections: what that path must agree with (the tests and
@@ -207,6 +212,10 @@ void config_dump(const struct lvsd_config *c, FILE *f);
  * configuration's config_dump(). NULL when out of memory; free() it. */
 char *config_load_description(const char *path, bool libconfuse_only);
 void config_errors_clear(struct config_errors *e);
+/* What -t and lvsctl check-config print of config_load()'s r and errors:
+ * every problem on stderr, then, if it loaded, "PATH: configuration OK" on
+ * stdout (with the number of warnings, if any). */
+void config_print_verdict(const char *path, int r, const struct config_errors *errors);
 
 const struct lvsd_virtual *config_find_virtual(const struct lvsd_config *c, const char *name);
 const struct lvsd_director *config_find_director(const struct lvsd_config *c, const char *name);

@@ -49,12 +49,17 @@ struct loader {
 	bool fast_doubt;          /* the fast path may differ: load with libconfuse alone */
 	struct problem *problems;
 	size_t n_problems;
+	size_t n_warnings;        /* of the problems */
 	bool oom;                 /* a problem or a value could not be stored */
 };
 
 /* Records a problem at line (0: the file as a whole); the messages are sorted
  * into file order at the end. */
 void config_report(struct loader *l, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Records a warning: something valid that is likely a mistake. The file
+ * still loads; the warning is reported with the problems. */
+void config_warn(struct loader *l, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* The line where section sec opens (libconfuse itself keeps where it closes);
@@ -191,6 +196,9 @@ int config_status_parse(const char *text, uint16_t *ret_min, uint16_t *ret_max, 
 /* An IPVS scheduler name: 1..15 of [a-z0-9_]. Whether the kernel has such a
  * scheduler is the kernel's to say. */
 int config_scheduler_check(const char *text, char *why);
+/* The schedulers Linux ships, "rr, wrr, ...". */
+extern const char config_known_schedulers[];
+bool config_scheduler_is_known(const char *text);
 
 struct config_sched_flag {
 	const char *name;

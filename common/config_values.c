@@ -419,6 +419,18 @@ int config_status_parse(const char *text, uint16_t *ret_min, uint16_t *ret_max, 
 	return 0;
 }
 
+const char config_known_schedulers[] = "rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos";
+
+bool config_scheduler_is_known(const char *text)
+{
+	size_t len = strlen(text);
+
+	for (const char *k = config_known_schedulers; *k; k += strcspn(k, ","), k += strspn(k, ", "))
+		if (strncmp(k, text, len) == 0 && (k[len] == ',' || k[len] == '\0'))
+			return true;
+	return false;
+}
+
 int config_scheduler_check(const char *text, char *why)
 {
 	size_t len = strlen(text);

@@ -189,15 +189,15 @@ int daemon_main(int argc, char **argv, const char *name, const char *summary,
 		log_set_level(opts.log_level);
 
 	r = config_load(opts.config_path, &config, &errors);
-	for (size_t i = 0; i < errors.n; i++)
-		fprintf(stderr, "%s\n", errors.lines[i]);
-	config_errors_clear(&errors);
 	if (opts.test_config) {
-		if (r == 0)
-			printf("%s: configuration OK\n", opts.config_path);
+		config_print_verdict(opts.config_path, r, &errors);
+		config_errors_clear(&errors);
 		config_free(config);
 		return r == 0 ? 0 : 1;
 	}
+	for (size_t i = 0; i < errors.n; i++)
+		fprintf(stderr, "%s\n", errors.lines[i]);
+	config_errors_clear(&errors);
 	if (r < 0)
 		return 1;
 	return run(&opts, config);
@@ -231,14 +231,21 @@ int daemon_reload_load(const struct daemon_options *opts, struct lvsd_config **r
 
 	sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
 	r = config_load(opts->config_path, ret, &errors);
-	if (r < 0) {
-		for (size_t i = 0; i < errors.n; i++)
+	for (size_t i = 0; i < errors.n; i++)
+		if (errors.warning[i])
+			log_warning("%s", errors.lines[i]);
+		else
 			log_error("%s", errors.lines[i]);
+	if (r < 0) {
+		size_t n_errors = errors.n - errors.n_warnings, first = 0;
+
+		while (first < errors.n && errors.warning[first])
+			first++;
 		log_error("reload rejected: %s has %zu error%s; keeping the running configuration",
-			  opts->config_path, errors.n, errors.n == 1 ? "" : "s");
-		if (errors.n)
-			snprintf(why, size, "reload rejected, the running configuration kept: %s%s", errors.lines[0],
-				 errors.n > 1 ? " (and more: see the log)" : "");
+			  opts->config_path, n_errors, n_errors == 1 ? "" : "s");
+		if (first < errors.n)
+			snprintf(why, size, "reload rejected, the running configuration kept: %s%s",
+				 errors.lines[first], errors.n > 1 ? " (and more: see the log)" : "");
 		else
 			snprintf(why, size, "reload rejected: %s: %s", opts->config_path, strerror(-r));
 	}

@@ -54,14 +54,10 @@ static int cmd_check_config(const char *path)
 	struct lvsd_config *c = NULL;
 	int r = config_load(path, &c, &errors);
 
-	for (size_t i = 0; i < errors.n; i++)
-		fprintf(stderr, "%s\n", errors.lines[i]);
+	config_print_verdict(path, r, &errors);
 	config_errors_clear(&errors);
 	config_free(c);
-	if (r < 0)
-		return EXIT_REFUSED;
-	printf("%s: configuration OK\n", path);
-	return 0;
+	return r < 0 ? EXIT_REFUSED : 0;
 }
 
 /* Connects to a daemon's control socket: 0 and *fd, or -EHOSTUNREACH

@@ -752,6 +752,69 @@ Test(bad, value_errors_before_a_syntax_error)
 	config_errors_clear(&e);
 }
 
+/* ---- warnings: valid, but likely a mistake ---- */
+
+TestSuite(warning, .init = make_tmpdir, .fini = remove_tmpdir);
+
+Test(warning, unknown_scheduler_loads_and_is_told_at_its_line)
+{
+	const char *path = FIXTURES "/warn-scheduler-unknown.conf";
+	struct config_errors e = { 0 };
+	struct lvsd_config *c = NULL;
+
+	cr_assert_eq(config_load(path, &c, &e), 0, "a module of one's own may provide any name");
+	cr_assert_eq(e.n, 1);
+	cr_expect_eq(e.n_warnings, 1);
+	cr_expect(e.warning[0]);
+	expect_error(e.lines[0], path, 4,
+		     "warning: scheduler 'wrrr' is none of the kernel's (rr, wrr, lc, wlc, lblc, lblcr, dh, sh, "
+		     "sed, nq, fo, ovf, mh, twos): it loads only from a module of its own");
+	cr_expect_str_eq(c->virtuals[0].scheduler, "wrrr");
+	config_errors_clear(&e);
+	cr_expect_eq(e.n_warnings, 0);
+	cr_expect_null(e.warning);
+	config_free(c);
+}
+
+Test(warning, told_beside_the_errors_of_a_file_that_fails)
+{
+	const char *path = FIXTURES "/warn-scheduler-and-error.conf";
+	struct config_errors e = { 0 };
+
+	load_bad(path, 2, &e);
+	cr_expect_eq(e.n_warnings, 1);
+	cr_expect(e.warning[0]);
+	expect_error(e.lines[0], path, 4, "warning: scheduler 'roundrobin' is none of the kernel's");
+	cr_expect_not(e.warning[1]);
+	expect_error(e.lines[1], path, 5, "weight 'heavy': not a whole number");
+	config_errors_clear(&e);
+}
+
+Test(warning, none_for_the_schedulers_linux_ships)
+{
+	static const char *const known[] = { "rr", "wrr", "lc",  "wlc", "lblc", "lblcr", "dh",
+					     "sh", "sed", "nq", "fo",  "ovf",  "mh",    "twos" };
+	/* Near misses: a prefix, an extension, the list's separator. */
+	static const char *const unknown[] = { "w", "wl", "wlcc", "rr_", "sh2", "twoss" };
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(*known) + sizeof(unknown) / sizeof(*unknown); i++) {
+		bool is_known = i < sizeof(known) / sizeof(*known);
+		const char *name = is_known ? known[i] : unknown[i - sizeof(known) / sizeof(*known)];
+		struct config_errors e = { 0 };
+		struct lvsd_config *c = NULL;
+
+		snprintf(text, sizeof(text), "virtual web {\n  address = \"192.0.2.50:80\"\n  scheduler = %s\n}\n",
+			 name);
+		write_text(tmp_path("sched.conf"), text);
+		cr_assert_eq(config_load(tmp_path("sched.conf"), &c, &e), 0, "%s", name);
+		cr_expect_eq(e.n_warnings, is_known ? 0 : 1, "%s", name);
+		cr_expect_eq(e.n, e.n_warnings, "%s", name);
+		config_errors_clear(&e);
+		config_free(c);
+	}
+}
+
 /* ---- files that cannot be read ---- */
 
 TestSuite(file, .init = make_tmpdir, .fini = remove_tmpdir);

@@ -305,6 +305,8 @@ reload
 wait_log 'virtual mark: cannot update fwmark 7: the kernel has no scheduler "nosuchsched"'
 expect_match "unknown scheduler: reported with the virtual's name" \
 	'virtual mark: cannot update fwmark 7: the kernel has no scheduler "nosuchsched"' "$(cat "$log")"
+expect_match "unknown scheduler: the reload warned of it at its line first" \
+	"^directord: warning: $conf:[0-9]+: warning: scheduler 'nosuchsched' is none of the kernel's" "$(cat "$log")"
 expect_match "unknown scheduler: other changes still applied" '^-a -t 192\.0\.2\.95:80 -r 192\.0\.2\.96:80' "$(table)"
 expect_match "unknown scheduler: the service keeps its old scheduler" '^-A -f 7 -s lc' "$(table)"
 expect_match "lvsctl status shows the error on the virtual" \
