@@ -58,28 +58,16 @@ bool ipvs_service_settings_equal(const struct ipvs_service *kernel, const struct
 	       kernel->netmask == desired->netmask;
 }
 
-/* Destinations of one service present on both sides. Deletions come first so
- * that a kernel near its limits has room for the additions. */
+/* Destinations of one service present on both sides. Additions and edits
+ * come before deletions: a service whose every destination is replaced (the
+ * fallback giving way to recovered real servers, or taking their place)
+ * must not pass through empty, when IPVS drops new connections' first
+ * packets and clients wait for their retransmission. */
 static int diff_dests(const struct ipvs_service *k, const struct ipvs_service *d, struct ipvs_op_list *ret)
 {
 	size_t i = 0, j = 0;
 	int r;
 
-	for (i = 0, j = 0; i < k->n_dests;) {
-		int c = j < d->n_dests ? ipvs_dest_compare(&k->dests[i], &d->dests[j]) : -1;
-
-		if (c < 0) {
-			/* The desired service (same key) gives messages its name. */
-			if ((r = push(ret, IPVS_OP_DEL_DEST, d, &k->dests[i], k, NULL)) < 0)
-				return r;
-			i++;
-		} else if (c > 0) {
-			j++;
-		} else {
-			i++;
-			j++;
-		}
-	}
 	for (i = 0, j = 0; j < d->n_dests;) {
 		int c = i < k->n_dests ? ipvs_dest_compare(&k->dests[i], &d->dests[j]) : 1;
 
@@ -93,6 +81,21 @@ static int diff_dests(const struct ipvs_service *k, const struct ipvs_service *d
 			if (!ipvs_dest_settings_equal(&k->dests[i], &d->dests[j]) &&
 			    (r = push(ret, IPVS_OP_EDIT_DEST, d, &d->dests[j], k, &k->dests[i])) < 0)
 				return r;
+			i++;
+			j++;
+		}
+	}
+	for (i = 0, j = 0; i < k->n_dests;) {
+		int c = j < d->n_dests ? ipvs_dest_compare(&k->dests[i], &d->dests[j]) : -1;
+
+		if (c < 0) {
+			/* The desired service (same key) gives messages its name. */
+			if ((r = push(ret, IPVS_OP_DEL_DEST, d, &k->dests[i], k, NULL)) < 0)
+				return r;
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
 			i++;
 			j++;
 		}

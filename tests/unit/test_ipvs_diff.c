@@ -142,13 +142,54 @@ Test(ipvs_diff, added_removed_and_changed_reals)
 	cr_assert_eq(ipvs_diff(&kernel, &desired, &owned, &ops), 0);
 	cr_assert_eq(ops.n, 4);
 	cr_assert_eq(ops.ops[0].kind, IPVS_OP_EDIT_SERVICE);
-	cr_assert_eq(ops.ops[1].kind, IPVS_OP_DEL_DEST);
-	cr_assert_eq(ops.ops[1].dest->addr.in.v4.s_addr, kd[0].addr.in.v4.s_addr);
 	cr_assert_eq(count(&ops, IPVS_OP_ADD_DEST), 1);
 	cr_assert_eq(count(&ops, IPVS_OP_EDIT_DEST), 1);
+	cr_assert_eq(ops.ops[3].kind, IPVS_OP_DEL_DEST, "deletions last");
+	cr_assert_eq(ops.ops[3].dest->addr.in.v4.s_addr, kd[0].addr.in.v4.s_addr);
 	ipvs_op_list_clear(&ops);
 	ipvs_table_clear(&kernel);
 	ipvs_table_clear(&desired);
+}
+
+/* Replays ops on a copy of one service's destinations, counting how many it
+ * has after each: the least it ever had. */
+static size_t fewest_dests_during(const struct ipvs_op_list *ops, size_t n_before)
+{
+	size_t n = n_before, fewest = n_before;
+
+	for (size_t i = 0; i < ops->n; i++) {
+		n += ops->ops[i].kind == IPVS_OP_ADD_DEST;
+		n -= ops->ops[i].kind == IPVS_OP_DEL_DEST;
+		if (n < fewest)
+			fewest = n;
+	}
+	return fewest;
+}
+
+Test(ipvs_diff, a_service_whose_every_destination_is_replaced_never_passes_through_empty)
+{
+	/* The fallback giving way to two recovered real servers, then back. */
+	struct ipvs_dest fallback[] = { dst("127.0.0.1", 80, 1) };
+	struct ipvs_dest reals[] = { dst("192.0.2.11", 80, 1), dst("192.0.2.12", 80, 1) };
+	struct ipvs_service a = svc("192.0.2.50", 80), b = svc("192.0.2.50", 80);
+	struct ipvs_key_set owned = { 0 };
+
+	a.dests = fallback;
+	a.n_dests = 1;
+	b.dests = reals;
+	b.n_dests = 2;
+	for (int back = 0; back < 2; back++) {
+		struct ipvs_table kernel = table(back ? &b : &a, 1), desired = table(back ? &a : &b, 1);
+		struct ipvs_op_list ops = { 0 };
+
+		cr_assert_eq(ipvs_diff(&kernel, &desired, &owned, &ops), 0);
+		cr_assert_eq(ops.n, 3);
+		cr_expect_gt(fewest_dests_during(&ops, back ? 2 : 1), 0, "%s: the service went empty",
+			     back ? "reals -> fallback" : "fallback -> reals");
+		ipvs_op_list_clear(&ops);
+		ipvs_table_clear(&kernel);
+		ipvs_table_clear(&desired);
+	}
 }
 
 Test(ipvs_diff, foreign_services_are_left_alone_owned_ones_removed)
