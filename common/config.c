@@ -59,28 +59,32 @@ static void add_problem(struct loader *l, unsigned line, char *msg)
 	add_problem_of_kind(l, line, false, msg);
 }
 
+__attribute__((format(printf, 4, 0)))
+static void add_problem_va(struct loader *l, unsigned line, bool warning, const char *fmt, va_list ap)
+{
+	char *msg;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	add_problem_of_kind(l, line, warning, msg);
+}
+
 void config_report(struct loader *l, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	add_problem_va(l, line, false, fmt, ap);
 	va_end(ap);
-	add_problem(l, line, msg);
 }
 
 void config_warn(struct loader *l, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	add_problem_va(l, line, true, fmt, ap);
 	va_end(ap);
-	add_problem_of_kind(l, line, true, msg);
 }
 
 static int problem_compare(const void *a, const void *b)
