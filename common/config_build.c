@@ -6,6 +6,7 @@
  * complaint. What involves several values is checked here and reported at the
  * line where the section concerned opens. */
 #include "config_internal.h"
+#include "first_seen.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -618,9 +619,11 @@ static const struct fast_virtual *fast_reals_of(struct loader *l, const char *ti
 	return NULL;
 }
 
-static int compare_plan_names(const void *a, const void *b)
+static bool plan_names_equal(const void *plans, size_t a, size_t b)
 {
-	return strcmp((*(const struct real_plan *const *)a)->name, (*(const struct real_plan *const *)b)->name);
+	const struct real_plan *p = plans;
+
+	return strcmp(p[a].name, p[b].name) == 0;
 }
 
 /* Puts fast's reals among the n parsed plans (room reserved), in file order:
@@ -631,7 +634,7 @@ static void merge_fast_reals(struct loader *l, const struct lvsd_virtual *v, str
 			     size_t n, const struct fast_virtual *fast)
 {
 	size_t total = n + fast->n, i = n, j = fast->n;
-	const struct real_plan **by_name;
+	struct first_seen names;
 
 	/* From the end: parsed plans move up to their places. */
 	for (size_t k = total; k-- > 0;) {
@@ -650,18 +653,14 @@ static void merge_fast_reals(struct loader *l, const struct lvsd_virtual *v, str
 			plans[k] = plans[--i];
 		}
 	}
-	by_name = calloc(total, sizeof(*by_name));
-	if (!by_name) {
+	if (first_seen_init(&names, total, plans, plan_names_equal) < 0) {
 		l->oom = true;
 		return;
 	}
-	for (size_t k = 0; k < total; k++)
-		by_name[k] = &plans[k];
-	qsort(by_name, total, sizeof(*by_name), compare_plan_names);
-	for (size_t k = 1; k < total; k++)
-		if (strcmp(by_name[k - 1]->name, by_name[k]->name) == 0)
+	for (size_t k = 0; k < total && !l->fast_doubt; k++)
+		if (first_seen_check(&names, k, first_seen_hash_string(plans[k].name)) != SIZE_MAX)
 			l->fast_doubt = true;
-	free(by_name);
+	first_seen_free(&names);
 }
 
 static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool family_known,
@@ -732,43 +731,42 @@ static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool
 	return r;
 }
 
-static int real_compare(const void *a, const void *b)
+static bool real_endpoints_equal(const void *reals, size_t a, size_t b)
 {
-	const struct lvsd_real *x = *(const struct lvsd_real *const *)a;
-	const struct lvsd_real *y = *(const struct lvsd_real *const *)b;
-	int r = endpoint_compare(&x->endpoint, &y->endpoint);
+	const struct lvsd_real *r = reals;
 
-	if (r != 0)
-		return r;
-	return x < y ? -1 : x > y;    /* file order */
+	return endpoint_compare(&r[a].endpoint, &r[b].endpoint) == 0;
+}
+
+static uint64_t endpoint_hash(const struct lvsd_endpoint *e)
+{
+	uint64_t h = FIRST_SEEN_HASH_START;
+
+	h = first_seen_hash_bytes(h, &e->port, sizeof(e->port));
+	return first_seen_hash_bytes(h, &e->addr.in, e->addr.family == AF_INET6 ? 16 : 4);
 }
 
 /* IPVS knows a real server by address and port within its service, so two
- * reals there (a range member, say, and a real of its own) would be one. */
+ * reals there (a range member, say, and a real of its own) would be one.
+ * Each is reported where the later one is, naming the first. */
 static int check_duplicate_reals(struct loader *l, const struct lvsd_virtual *v)
 {
-	const struct lvsd_real **sorted;
 	char buf[LVSD_ENDPOINT_STRLEN];
-	size_t first = 0;
+	struct first_seen seen;
 
 	if (v->n_reals < 2)
 		return 0;
-	sorted = calloc(v->n_reals, sizeof(*sorted));
-	if (!sorted)
+	if (first_seen_init(&seen, v->n_reals, v->reals, real_endpoints_equal) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < v->n_reals; i++)
-		sorted[i] = &v->reals[i];
-	qsort(sorted, v->n_reals, sizeof(*sorted), real_compare);
-	for (size_t i = 1; i < v->n_reals; i++) {
-		if (endpoint_compare(&sorted[i]->endpoint, &sorted[first]->endpoint) != 0) {
-			first = i;
-			continue;
-		}
-		config_report(l, sorted[i]->line, "virtual %s: duplicate real server address %s (real %s and real %s)",
-			      v->name, endpoint_format(&sorted[i]->endpoint, buf), sorted[first]->name,
-			      sorted[i]->name);
+	for (size_t i = 0; i < v->n_reals; i++) {
+		const struct lvsd_real *r = &v->reals[i];
+		size_t first = first_seen_check(&seen, i, endpoint_hash(&r->endpoint));
+
+		if (first != SIZE_MAX)
+			config_report(l, r->line, "virtual %s: duplicate real server address %s (real %s and real %s)",
+				      v->name, endpoint_format(&r->endpoint, buf), v->reals[first].name, r->name);
 	}
-	free(sorted);
+	first_seen_free(&seen);
 	return 0;
 }
 

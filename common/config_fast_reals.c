@@ -59,12 +59,14 @@ static void apply_cuts(char *text, const struct cuts *c)
 
 	for (size_t i = 0; i < c->n; i += 2) {
 		size_t keep = (size_t)(c->at[i] - from);
+		char *newline;
 
 		memmove(to, from, keep);
 		to += keep;
-		for (from = c->at[i]; from < c->at[i + 1]; from++)
-			if (*from == '\n')
-				*to++ = '\n';
+		for (from = c->at[i]; (newline = memchr(from, '\n', (size_t)(c->at[i + 1] - from)));
+		     from = newline + 1)
+			*to++ = '\n';
+		from = c->at[i + 1];
 	}
 	memmove(to, from, strlen(from) + 1);
 }
@@ -89,6 +91,7 @@ static void skip_space(struct scanner *s)
  * (TOKEN_MAX bytes) when text is not NULL. */
 static enum token next_token(struct scanner *s, char *text)
 {
+	bool dollar = false;
 	char *start;
 
 	skip_space(s);
@@ -117,7 +120,11 @@ static enum token next_token(struct scanner *s, char *text)
 		char quote = *s->p;
 		bool plain = quote == '"';
 
-		for (s->p++; *s->p && *s->p != quote; s->p++) {
+		/* Most strings are plain: one call finds their end. */
+		s->p++;
+		if (plain)
+			s->p += strcspn(s->p, "\"\\$\n");
+		for (; *s->p && *s->p != quote; s->p++) {
 			if (*s->p == '\\' || *s->p == '$' || *s->p == '\n')
 				plain = false;
 			if (*s->p == '\\' && s->p[1])
@@ -136,14 +143,14 @@ static enum token next_token(struct scanner *s, char *text)
 	default:
 		break;
 	}
-	while (config_is_word_char(*s->p))
-		s->p++;
+	for (; config_is_word_char(*s->p); s->p++)
+		dollar |= *s->p == '$';
 	if (s->p == start) {
 		s->p++;
 		return T_OTHER;
 	}
 	/* An environment variable is libconfuse's to substitute. */
-	if (memchr(start, '$', (size_t)(s->p - start)) || (size_t)(s->p - start) >= TOKEN_MAX)
+	if (dollar || (size_t)(s->p - start) >= TOKEN_MAX)
 		return T_STRING;
 	if (text) {
 		memcpy(text, start, (size_t)(s->p - start));

@@ -1,0 +1,54 @@
+/* An open-addressing table of item indexes, at most half full. */
+#include "first_seen.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#define FNV_PRIME UINT64_C(1099511628211)
+
+int first_seen_init(struct first_seen *s, size_t n, const void *items, first_seen_equal_fn *equal)
+{
+	size_t size = 16;
+
+	while (size < 2 * n)
+		size *= 2;
+	*s = (struct first_seen){ .mask = size - 1, .items = items, .equal = equal };
+	s->slots = calloc(size, sizeof(*s->slots));
+	return s->slots ? 0 : -ENOMEM;
+}
+
+void first_seen_free(struct first_seen *s)
+{
+	free(s->slots);
+	s->slots = NULL;
+}
+
+size_t first_seen_check(struct first_seen *s, size_t item, uint64_t hash)
+{
+	/* The high bits of FNV are the better mixed. */
+	size_t i = (size_t)(hash ^ (hash >> 32)) & s->mask;
+
+	for (; s->slots[i]; i = (i + 1) & s->mask)
+		if (s->equal(s->items, s->slots[i] - 1, item))
+			return s->slots[i] - 1;
+	s->slots[i] = item + 1;
+	return SIZE_MAX;
+}
+
+uint64_t first_seen_hash_bytes(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * FNV_PRIME;
+	return h;
+}
+
+uint64_t first_seen_hash_string(const char *s)
+{
+	uint64_t h = FIRST_SEEN_HASH_START;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * FNV_PRIME;
+	return h;
+}

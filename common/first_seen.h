@@ -1,0 +1,33 @@
+/* Which earlier item equals each new one: duplicate titles and addresses
+ * in a configuration, found in one pass in file order instead of by sorting.
+ *
+ * Items are the caller's, known by index; the caller hashes them and says
+ * whether two are equal. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef bool first_seen_equal_fn(const void *items, size_t a, size_t b);
+
+struct first_seen {
+	size_t *slots;            /* index + 1; 0: empty */
+	size_t mask;
+	const void *items;
+	first_seen_equal_fn *equal;
+};
+
+/* Room for n items. 0, or -ENOMEM. */
+int first_seen_init(struct first_seen *s, size_t n, const void *items, first_seen_equal_fn *equal);
+void first_seen_free(struct first_seen *s);
+
+/* The first item seen equal to item (whose hash is hash), or SIZE_MAX when
+ * there is none: item is then recorded as the first of its kind. At most
+ * the n items of first_seen_init(). */
+size_t first_seen_check(struct first_seen *s, size_t item, uint64_t hash);
+
+/* FNV-1a of a string; of bytes, fed on from h (at first FIRST_SEEN_HASH_START). */
+#define FIRST_SEEN_HASH_START UINT64_C(14695981039346656037)
+uint64_t first_seen_hash_string(const char *s);
+uint64_t first_seen_hash_bytes(uint64_t h, const void *data, size_t len);
