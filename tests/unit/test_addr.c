@@ -1,6 +1,8 @@
 /* Addresses and endpoints: parsing, formatting, ordering, arithmetic. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -41,6 +43,48 @@ Test(addr, parse_ipv4)
 
 	cr_assert_eq(a.family, AF_INET);
 	cr_assert_eq(memcmp(&a.in.v4, "\xc0\x00\x02\x01", 4), 0);
+}
+
+/* addr_parse() reads dotted quads itself: it must agree with inet_pton()
+ * on every text, the odd ones above all. */
+static void expect_as_inet_pton(const char *text)
+{
+	struct lvsd_addr a = { 0 };
+	struct in_addr v4;
+	struct in6_addr v6;
+	int r = addr_parse(text, &a);
+
+	if (inet_pton(AF_INET, text, &v4) == 1) {
+		cr_assert_eq(r, 0, "'%s'", text);
+		cr_assert_eq(a.family, AF_INET, "'%s'", text);
+		cr_assert_eq(a.in.v4.s_addr, v4.s_addr, "'%s'", text);
+	} else if (inet_pton(AF_INET6, text, &v6) != 1) {
+		cr_assert_neq(r, 0, "'%s' taken", text);
+	}
+}
+
+Test(addr, parse_ipv4_as_inet_pton)
+{
+	static const char *const odd[] = {
+		"0.0.0.0", "255.255.255.255", "256.0.0.1", "1.2.3.256", "01.2.3.4", "1.2.3.04", "1.2.3.00",
+		"00.1.2.3", "1.2.3", "1.2.3.4.", ".1.2.3.4", "1..2.3", "1.2.3.4.5", "1234.1.1.1", "1.2.3.1000",
+		"1.2.3.4 ", " 1.2.3.4", "1.2.3.-4", "1.2.3.+4", "0x1.2.3.4", "1.2.3.4:80", "", ".", "...",
+		"999.999.999.999", "10.0.0.010", "198.51.100.7",
+	};
+	char text[20];
+
+	for (size_t i = 0; i < sizeof(odd) / sizeof(*odd); i++)
+		expect_as_inet_pton(odd[i]);
+	/* And random texts of digits and dots, most of them near misses. */
+	srand(7);
+	for (int n = 0; n < 200000; n++) {
+		size_t len = 1 + (size_t)rand() % 17;
+
+		for (size_t i = 0; i < len; i++)
+			text[i] = rand() % 4 == 0 ? '.' : (char)('0' + rand() % 10);
+		text[len] = '\0';
+		expect_as_inet_pton(text);
+	}
 }
 
 Test(addr, parse_ipv6_with_and_without_brackets)
