@@ -17,6 +17,7 @@
  * duplicate-title check, for one, which the builder makes up for). The unit
  * tests and the fuzzer compare both ways on every file. */
 #include "config_internal.h"
+#include "array.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -38,15 +39,9 @@ struct cuts {
 
 static int add_cut(struct cuts *c, char *start, char *end)
 {
-	if (c->n + 2 > c->allocated) {
-		size_t n = c->allocated ? 2 * c->allocated : 1024;
-		char **bigger = realloc(c->at, n * sizeof(*bigger));
-
-		if (!bigger)
-			return -ENOMEM;
-		c->at = bigger;
-		c->allocated = n;
-	}
+	/* Room for two: the count stays even, the allocation too. */
+	if (array_grow((void **)&c->at, c->n + 1, &c->allocated, sizeof(*c->at), 1024) < 0)
+		return -ENOMEM;
 	c->at[c->n++] = start;
 	c->at[c->n++] = end;
 	return 0;
@@ -229,15 +224,8 @@ static bool read_real(struct scanner *s, struct string_pool *strings, struct fas
 
 static int add_virtual(struct fast_reals *f, struct string_pool *strings, const char *title)
 {
-	if (f->n == f->allocated) {
-		size_t n = f->allocated ? 2 * f->allocated : 64;
-		struct fast_virtual *bigger = realloc(f->virtuals, n * sizeof(*bigger));
-
-		if (!bigger)
-			return -ENOMEM;
-		f->virtuals = bigger;
-		f->allocated = n;
-	}
+	if (array_grow((void **)&f->virtuals, f->n, &f->allocated, sizeof(*f->virtuals), 64) < 0)
+		return -ENOMEM;
 	f->virtuals[f->n] = (struct fast_virtual){ .title = string_pool_dup(strings, title) };
 	if (!f->virtuals[f->n].title)
 		return -ENOMEM;
@@ -250,15 +238,8 @@ static struct fast_real *next_real(struct fast_reals *f)
 {
 	struct fast_virtual *v = &f->virtuals[f->n - 1];
 
-	if (v->n == v->allocated) {
-		size_t n = v->allocated ? 2 * v->allocated : 16;
-		struct fast_real *bigger = realloc(v->reals, n * sizeof(*bigger));
-
-		if (!bigger)
-			return NULL;
-		v->reals = bigger;
-		v->allocated = n;
-	}
+	if (array_grow((void **)&v->reals, v->n, &v->allocated, sizeof(*v->reals), 16) < 0)
+		return NULL;
 	return &v->reals[v->n];
 }
 

@@ -12,6 +12,7 @@
  * requests and answering them runs in parallel: 10,000 destinations in two
  * lanes take about two thirds of the time of one. */
 #include "ipvs_netlink.h"
+#include "array.h"
 
 #include <errno.h>
 #include <linux/ip_vs.h>
@@ -509,22 +510,6 @@ int ipvs_netlink_apply_batch(struct ipvs_netlink *nl, const struct ipvs_op *ops,
 
 /* Parsing of dumps. */
 
-/* Makes room for one more item in a doubling array. */
-static int grow(void **items, size_t n, size_t *allocated, size_t item_size, size_t first)
-{
-	size_t want = *allocated ? 2 * *allocated : first;
-	void *p;
-
-	if (n < *allocated)
-		return 0;
-	p = realloc(*items, want * item_size);
-	if (!p)
-		return -ENOMEM;
-	*items = p;
-	*allocated = want;
-	return 0;
-}
-
 struct service_list {
 	struct ipvs_service *items;
 	size_t n, allocated;
@@ -558,7 +543,7 @@ static int parse_service(struct nlattr **attrs, void *arg)
 	s.timeout = nla_get_u32(a[IPVS_SVC_ATTR_TIMEOUT]);
 	s.netmask = nla_get_u32(a[IPVS_SVC_ATTR_NETMASK]);
 
-	if (grow((void **)&l->items, l->n, &l->allocated, sizeof(*l->items), 32) < 0)
+	if (array_grow((void **)&l->items, l->n, &l->allocated, sizeof(*l->items), 32) < 0)
 		return -ENOMEM;
 	l->items[l->n++] = s;
 	return 0;
@@ -597,7 +582,7 @@ static int parse_dest(struct nlattr **attrs, void *arg)
 	if (a[IPVS_DEST_ATTR_INACT_CONNS])
 		d.inactive = nla_get_u32(a[IPVS_DEST_ATTR_INACT_CONNS]);
 
-	if (grow((void **)&s->dests, s->n_dests, &l->allocated, sizeof(*s->dests), 16) < 0)
+	if (array_grow((void **)&s->dests, s->n_dests, &l->allocated, sizeof(*s->dests), 16) < 0)
 		return -ENOMEM;
 	s->dests[s->n_dests++] = d;
 	return 0;
