@@ -10,11 +10,10 @@
  *     of config.h and checks what involves several values, reporting at the
  *     line where the section concerned opens. */
 #include "config_internal.h"
+#include "thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -895,20 +894,16 @@ static void *free_tree(void *cfg)
 /* Freeing the tree of a large file costs a fifth of loading it, and nothing
  * waits for it: a thread of its own frees it while the daemon programs the
  * kernel. The caller holds confuse_lock, so the thread starts when it lets
- * go. The thread takes no signal (the daemons read theirs from sd-event). */
+ * go. */
 static void release_tree(cfg_t *cfg, size_t text_len)
 {
 	pthread_attr_t attr;
-	sigset_t all, saved;
 	pthread_t thread;
 	bool started = false;
 
 	if (text_len >= FREE_ASIDE_BYTES && pthread_attr_init(&attr) == 0) {
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &saved);
 		started = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
-			  pthread_create(&thread, &attr, free_tree, cfg) == 0;
-		pthread_sigmask(SIG_SETMASK, &saved, NULL);
+			  thread_start_without_signals(&thread, &attr, free_tree, cfg) == 0;
 		pthread_attr_destroy(&attr);
 	}
 	if (!started)

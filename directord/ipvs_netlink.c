@@ -13,13 +13,12 @@
  * lanes take about two thirds of the time of one. */
 #include "ipvs_netlink.h"
 #include "array.h"
+#include "thread.h"
 
 #include <errno.h>
 #include <linux/ip_vs.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
-#include <pthread.h>
-#include <signal.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
@@ -459,23 +458,16 @@ static size_t second_lane_start(const struct ipvs_op *ops, size_t n)
 	return i;
 }
 
-/* Runs the second lane's share from another thread (which takes no signal:
- * directord reads its own from sd-event). false if it cannot start. */
+/* Runs the second lane's share from another thread. false if it cannot
+ * start. */
 static bool start_lane(struct ipvs_netlink *nl, struct lane *lane, pthread_t *thread)
 {
-	sigset_t all, saved;
-	bool started;
-
 	if (!nl->lane && !nl->lane_failed && ipvs_netlink_open(&nl->lane) < 0)
 		nl->lane_failed = true;
 	if (!nl->lane)
 		return false;
 	lane->nl = nl->lane;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &saved);
-	started = pthread_create(thread, NULL, run_lane, lane) == 0;
-	pthread_sigmask(SIG_SETMASK, &saved, NULL);
-	return started;
+	return thread_start_without_signals(thread, NULL, run_lane, lane) == 0;
 }
 
 int ipvs_netlink_apply_batch(struct ipvs_netlink *nl, const struct ipvs_op *ops, size_t n, int *errors)
