@@ -284,6 +284,34 @@ static char *skip_sq_string(struct loader *l, const char *text, char *p)
 	return NULL;
 }
 
+/* Whether p, blanks skipped, starts an option's value ('=' or "+=") or,
+ * with or_section, a section's body. */
+static bool starts_value(const char *p, bool or_section)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	return *p == '=' || (p[0] == '+' && p[1] == '=') || (or_section && *p == '{');
+}
+
+/* libconfuse reads "a|b = ..." as option b of the first section a, handing
+ * the value's callback the wrong section; lvsd.conf has no use for it. So an
+ * unquoted word with a '|' (at p) that is followed by '=', "+=" or '{' is
+ * reported (a title with one must be quoted). */
+static bool option_path_at(struct loader *l, const char *text, const char *p)
+{
+	const char *start = p, *end = p;
+
+	while (start > text && config_is_word_char(start[-1]))
+		start--;
+	while (config_is_word_char(*end))
+		end++;
+	if (!starts_value(end, true))
+		return false;
+	config_report(l, line_at(text, start), "'%.*s': '|' makes an option path, which lvsd.conf does not use "
+		      "(a title with '|' needs quotes)", (int)(end - start), start);
+	return true;
+}
+
 /* libconfuse 3.3 counts a '#' or '//' comment line three times and a block
  * comment one line too many, so every error after a comment would name the
  * wrong line; it also refuses comments inside lists. Its lexer keeps its
@@ -294,33 +322,6 @@ static char *skip_sq_string(struct loader *l, const char *text, char *p)
  * libconfuse sees the text. This follows libconfuse's own rules: '#' starts a
  * comment anywhere outside a string, '//' and '/' '*' only where a token
  * starts. Returns -EINVAL when libconfuse must not see the text at all. */
-/* libconfuse reads "a|b = ..." as option b of the first section a, handing
- * the value's callback the wrong section; lvsd.conf has no use for it. So an
- * unquoted word with a '|' (at p) that is followed by '=', "+=" or '{' is
- * reported (a title with one must be quoted). */
-static const char *skip_blanks(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-		p++;
-	return p;
-}
-
-static bool option_path_at(struct loader *l, const char *text, const char *p)
-{
-	const char *start = p, *end = p;
-
-	while (start > text && config_is_word_char(start[-1]))
-		start--;
-	while (config_is_word_char(*end))
-		end++;
-	p = skip_blanks(end);
-	if (*p != '=' && *p != '{' && !(p[0] == '+' && p[1] == '='))
-		return false;
-	config_report(l, line_at(text, start), "'%.*s': '|' makes an option path, which lvsd.conf does not use "
-		      "(a title with '|' needs quotes)", (int)(end - start), start);
-	return true;
-}
-
 static int prepare_text(struct loader *l, char *text, size_t len)
 {
 	const char *open[16];     /* the unclosed '{', outermost first */
@@ -347,15 +348,13 @@ static int prepare_text(struct loader *l, char *text, size_t len)
 			p++;
 			in_word = true;
 		} else if (*p == '"' || *p == '\'') {
-			char *start = p, *after;
+			char *start = p;
 
 			p = *p == '"' ? skip_dq_string(l, text, p) : skip_sq_string(l, text, p);
 			if (!p)
 				return -EINVAL;
 			/* Quoted, an option's name is a path all the same. */
-			after = (char *)skip_blanks(p);
-			if (memchr(start, '|', (size_t)(p - start)) &&
-			    (*after == '=' || (after[0] == '+' && after[1] == '='))) {
+			if (memchr(start, '|', (size_t)(p - start)) && starts_value(p, false)) {
 				config_report(l, line_at(text, start), "%.*s: '|' makes an option path, which "
 					      "lvsd.conf does not use", (int)(p - start), start);
 				return -EINVAL;
