@@ -7,6 +7,7 @@
  * line where the section concerned opens. */
 #include "config_internal.h"
 #include "first_seen.h"
+#include "hash.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -658,7 +659,7 @@ static void merge_fast_reals(struct loader *l, const struct lvsd_virtual *v, str
 		return;
 	}
 	for (size_t k = 0; k < total && !l->fast_doubt; k++)
-		if (first_seen_check(&names, k, first_seen_hash_string(plans[k].name)) != SIZE_MAX)
+		if (first_seen_check(&names, k, hash_string(HASH_START, plans[k].name)) != SIZE_MAX)
 			l->fast_doubt = true;
 	first_seen_free(&names);
 }
@@ -740,10 +741,9 @@ static bool real_endpoints_equal(const void *reals, size_t a, size_t b)
 
 static uint64_t endpoint_hash(const struct lvsd_endpoint *e)
 {
-	uint64_t h = FIRST_SEEN_HASH_START;
+	uint64_t h = hash_bytes(HASH_START, &e->port, sizeof(e->port));
 
-	h = first_seen_hash_bytes(h, &e->port, sizeof(e->port));
-	return first_seen_hash_bytes(h, &e->addr.in, e->addr.family == AF_INET6 ? 16 : 4);
+	return hash_bytes(h, &e->addr.in, e->addr.family == AF_INET6 ? 16 : 4);
 }
 
 /* IPVS knows a real server by address and port within its service, so two

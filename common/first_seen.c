@@ -4,8 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#define FNV_PRIME UINT64_C(1099511628211)
-
 int first_seen_init(struct first_seen *s, size_t n, const void *items, first_seen_equal_fn *equal)
 {
 	size_t size = 16;
@@ -33,22 +31,4 @@ size_t first_seen_check(struct first_seen *s, size_t item, uint64_t hash)
 			return s->slots[i] - 1;
 	s->slots[i] = item + 1;
 	return SIZE_MAX;
-}
-
-uint64_t first_seen_hash_bytes(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * FNV_PRIME;
-	return h;
-}
-
-uint64_t first_seen_hash_string(const char *s)
-{
-	uint64_t h = FIRST_SEEN_HASH_START;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * FNV_PRIME;
-	return h;
 }

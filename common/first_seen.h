@@ -1,8 +1,8 @@
 /* Which earlier item equals each new one: duplicate titles and addresses
  * in a configuration, found in one pass in file order instead of by sorting.
  *
- * Items are the caller's, known by index; the caller hashes them and says
- * whether two are equal. */
+ * Items are the caller's, known by index; the caller hashes them (hash.h)
+ * and says whether two are equal. */
 #pragma once
 
 #include <stdbool.h>
@@ -26,8 +26,3 @@ void first_seen_free(struct first_seen *s);
  * there is none: item is then recorded as the first of its kind. At most
  * the n items of first_seen_init(). */
 size_t first_seen_check(struct first_seen *s, size_t item, uint64_t hash);
-
-/* FNV-1a of a string; of bytes, fed on from h (at first FIRST_SEEN_HASH_START). */
-#define FIRST_SEEN_HASH_START UINT64_C(14695981039346656037)
-uint64_t first_seen_hash_string(const char *s);
-uint64_t first_seen_hash_bytes(uint64_t h, const void *data, size_t len);

@@ -1,6 +1,7 @@
 /* A hash table: a snapshot brings thousands of entries in configuration
  * order, and every reconcile looks each real server up. */
 #include "health_map.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -9,14 +10,10 @@
 
 static uint64_t hash(const char *v, const char *r)
 {
-	uint64_t h = 1469598103934665603ULL;  /* FNV-1a */
+	/* Between the names a byte no name holds: "a/bc" != "ab/c". */
+	uint64_t h = hash_bytes(hash_string(HASH_START, v), "\xff", 1);
 
-	for (; *v; v++)
-		h = (h ^ (uint8_t)*v) * 1099511628211ULL;
-	h = (h ^ 0xff) * 1099511628211ULL;  /* a byte no name holds: "a/bc" != "ab/c" */
-	for (; *r; r++)
-		h = (h ^ (uint8_t)*r) * 1099511628211ULL;
-	return h;
+	return hash_string(h, r);
 }
 
 /* The slot holding (v, r), or the empty slot where it would go. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "first_seen.h"
+#include "hash.h"
 
 static bool names_equal(const void *items, size_t a, size_t b)
 {
@@ -21,7 +22,7 @@ Test(first_seen, names_each_duplicate_with_its_first)
 
 	cr_assert_eq(first_seen_init(&s, 6, names, names_equal), 0);
 	for (size_t i = 0; i < 6; i++)
-		cr_expect_eq(first_seen_check(&s, i, first_seen_hash_string(names[i])), first[i], "item %zu", i);
+		cr_expect_eq(first_seen_check(&s, i, hash_string(HASH_START, names[i])), first[i], "item %zu", i);
 	first_seen_free(&s);
 }
 
@@ -46,8 +47,8 @@ Test(first_seen, hashes_differ_with_the_bytes)
 {
 	uint32_t a = 1, b = 2;
 
-	cr_expect_neq(first_seen_hash_string("web1"), first_seen_hash_string("web2"));
-	cr_expect_neq(first_seen_hash_bytes(FIRST_SEEN_HASH_START, &a, sizeof(a)),
-		      first_seen_hash_bytes(FIRST_SEEN_HASH_START, &b, sizeof(b)));
-	cr_expect_eq(first_seen_hash_string(""), FIRST_SEEN_HASH_START);
+	cr_expect_neq(hash_string(HASH_START, "web1"), hash_string(HASH_START, "web2"));
+	cr_expect_neq(hash_bytes(HASH_START, &a, sizeof(a)),
+		      hash_bytes(HASH_START, &b, sizeof(b)));
+	cr_expect_eq(hash_string(HASH_START, ""), HASH_START);
 }
