@@ -155,7 +155,7 @@ const char *endpoint_format(const struct lvsd_endpoint *e, char *buf)
 	return buf;
 }
 
-static size_t addr_len(const struct lvsd_addr *a)
+size_t addr_len(const struct lvsd_addr *a)
 {
 	return a->family == AF_INET6 ? sizeof(a->in.v6) : sizeof(a->in.v4);
 }

@@ -48,6 +48,8 @@ unsigned endpoint_to_sockaddr(const struct lvsd_endpoint *e, struct sockaddr_sto
 
 bool addr_equal(const struct lvsd_addr *a, const struct lvsd_addr *b);
 bool addr_is_multicast(const struct lvsd_addr *a);
+/* The bytes of a's address that addr_compare() compares: 4 or 16. */
+size_t addr_len(const struct lvsd_addr *a);
 int addr_compare(const struct lvsd_addr *a, const struct lvsd_addr *b);
 int endpoint_compare(const struct lvsd_endpoint *a, const struct lvsd_endpoint *b);
 

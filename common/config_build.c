@@ -743,7 +743,7 @@ static uint64_t endpoint_hash(const struct lvsd_endpoint *e)
 {
 	uint64_t h = hash_bytes(HASH_START, &e->port, sizeof(e->port));
 
-	return hash_bytes(h, &e->addr.in, e->addr.family == AF_INET6 ? 16 : 4);
+	return hash_bytes(h, &e->addr.in, addr_len(&e->addr));
 }
 
 /* IPVS knows a real server by address and port within its service, so two
