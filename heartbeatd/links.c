@@ -421,7 +421,7 @@ void links_send(struct manager *m)
 	p->flags = (m->leaving ? HB_FLAG_LEAVING : 0) | (m->settled ? HB_FLAG_FIT : 0) |
 		   (ping_nodes_reachable(m->ping, monotonic_usec()) ? HB_FLAG_PING_OK : 0);
 	for (size_t g = 0; g < p->n_groups; g++) {
-		p->groups[g].role = (uint8_t)m->groups[g].role;
+		p->groups[g].role = (uint8_t)m->groups[g].machine.role;
 		p->groups[g].intent = (uint8_t)m->groups[g].intent;
 	}
 	if ((n = hb_encode(p, m->hmac, buf, sizeof(buf))) < 0) {

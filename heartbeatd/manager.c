@@ -235,7 +235,7 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 	}
 	for (size_t g = 0; g < config->n_vips; g++) {
 		m->groups[g].vip = &config->vips[g];
-		m->groups[g].role = HB_ROLE_BACKUP;
+		role_machine_init(&m->groups[g].machine);
 		if ((r = roles_announce_timer(m, &m->groups[g])) < 0)
 			goto fail;
 	}

@@ -10,6 +10,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "hb_wire.h"
+#include "role_fsm.h"
 
 struct vip_netlink;
 struct ping_nodes;
@@ -30,13 +31,10 @@ struct peer {
 
 struct group {
 	const struct lvsd_vip *vip;
-	enum hb_role role;
+	struct role_machine machine;    /* this director's role in it */
 	enum hb_intent intent;          /* lvsctl takeover / release on this director */
-	const char *holder;             /* a director's name, or NULL */
 	unsigned announcements_left;
 	sd_event_source *announce_timer;
-	uint64_t released_wait_since;   /* handing over: since when we wait */
-	bool contested;                 /* held, and another director claims it too */
 };
 
 struct link {

@@ -121,7 +121,7 @@ static int prepare(struct manager *m, struct next *n)
 		ssize_t old = vip_in(m->config, c->vips[g].name);
 
 		n->groups[g].vip = &c->vips[g];
-		n->groups[g].role = HB_ROLE_BACKUP;
+		role_machine_init(&n->groups[g].machine);
 		/* A kept group keeps its timer (taken over when applied). */
 		if (old < 0 && (r = roles_announce_timer(m, &n->groups[g])) < 0)
 			return r;
@@ -199,7 +199,7 @@ static void carry_groups(struct manager *m, struct next *n)
 		struct group *to;
 
 		if (g < 0) {
-			if (from->role == HB_ROLE_MASTER) {
+			if (from->machine.role == HB_ROLE_MASTER) {
 				log_full(LOG_NOTICE, "LVSD_VIP", from->vip->name,
 					 "vip %s: no longer in the configuration; removing its addresses", from->vip->name);
 				vip_remove(m->nl, from->vip);
@@ -209,14 +209,16 @@ static void carry_groups(struct manager *m, struct next *n)
 			continue;
 		}
 		to = &n->groups[g];
-		to->role = from->role;
+		/* The holder's name is the old configuration's: the next
+		 * decision names it anew. */
+		to->machine = from->machine;
+		to->machine.holder = NULL;
 		to->intent = from->intent;
 		to->announcements_left = from->announcements_left;
-		to->released_wait_since = from->released_wait_since;
 		to->announce_timer = from->announce_timer;
 		from->announce_timer = NULL;
 		sd_event_source_set_userdata(to->announce_timer, to);
-		if (from->role != HB_ROLE_MASTER || same_addresses(from->vip, to->vip))
+		if (from->machine.role != HB_ROLE_MASTER || same_addresses(from->vip, to->vip))
 			continue;
 		log_full(LOG_NOTICE, "LVSD_VIP", to->vip->name, "vip %s: its addresses changed; moving to them",
 			 to->vip->name);

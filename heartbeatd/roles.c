@@ -1,5 +1,5 @@
-/* Carrying out the election: takeover (addresses, announcements), release,
- * one choke point that logs every change of role. */
+/* Carrying out the role machines' steps (role_fsm.c): addresses,
+ * announcements, telling the peers and the subscribers. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "log.h"
 #include "manager.h"
 #include "ping_nodes.h"
+#include "role_fsm.h"
 #include "vip.h"
 
 #define LINK_CHECK_USEC 10000
@@ -42,7 +43,7 @@ static int on_announce(sd_event_source *s, uint64_t usec, void *userdata)
 	struct group *g = userdata;
 	uint64_t next;
 
-	if (g->role != HB_ROLE_MASTER)
+	if (g->machine.role != HB_ROLE_MASTER)
 		return 0;
 	vip_announce(g->vip);
 	if (g->announcements_left > 0)
@@ -52,25 +53,6 @@ static int on_announce(sd_event_source *s, uint64_t usec, void *userdata)
 		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
 	sd_event_source_set_time(s, usec + next);
 	return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
-}
-
-static void set_role(struct manager *m, struct group *g, enum hb_role role, const char *why)
-{
-	if (g->role == role)
-		return;
-	log_full(role == HB_ROLE_MASTER || g->role == HB_ROLE_MASTER ? LOG_NOTICE : LOG_INFO, "LVSD_VIP",
-		 g->vip->name, "vip %s: %s -> %s (%s)", g->vip->name, hb_role_to_string(g->role),
-		 hb_role_to_string(role), why);
-	g->role = role;
-	g->released_wait_since = 0;
-	g->contested = false;
-	manager_publish(m);
-}
-
-static void add_addresses(struct group *g, struct manager *m)
-{
-	if (vip_add(m->nl, g->vip) < 0)
-		log_full(LOG_ERR, "LVSD_VIP", g->vip->name, "vip %s: some addresses could not be added", g->vip->name);
 }
 
 /* The first announcement at once, the others at garp-interval. */
@@ -89,26 +71,37 @@ static void start_announcing(struct manager *m, struct group *g)
 	}
 }
 
-static void take_over(struct manager *m, struct group *g, const char *why)
+/* The one choke point of every step of a group's machine: logs it
+ * (old -> new (reason) when the role changes) and carries out its actions. */
+static void carry_out(struct manager *m, struct group *g, const struct role_step *s)
 {
-	add_addresses(g, m);
-	set_role(m, g, HB_ROLE_MASTER, why);
-	start_announcing(m, g);
+	const char *name = g->vip->name;
+
+	if (s->actions & ROLE_REMOVE) {
+		sd_event_source_set_enabled(g->announce_timer, SD_EVENT_OFF);
+		vip_remove(m->nl, g->vip);
+	}
+	if (s->actions & ROLE_ADD)
+		vip_add(m->nl, g->vip);
+	if (s->from != s->to)
+		log_full(s->from == HB_ROLE_MASTER || s->to == HB_ROLE_MASTER ? LOG_NOTICE : LOG_INFO, "LVSD_VIP",
+			 name, "vip %s: %s -> %s (%s)", name, hb_role_to_string(s->from), hb_role_to_string(s->to),
+			 s->reason);
+	else if (s->reason[0])
+		log_full(s->actions & ROLE_ANNOUNCE ? LOG_NOTICE : LOG_INFO, "LVSD_VIP", name, "vip %s: %s", name,
+			 s->reason);
+	if (s->actions & ROLE_ANNOUNCE)
+		start_announcing(m, g);
+	if (s->actions & ROLE_PUBLISH)
+		manager_publish(m);
+	if (s->actions & ROLE_TELL_PEERS)
+		links_send(m);
 }
 
 void roles_announce_again(struct manager *m, struct group *g)
 {
-	add_addresses(g, m);
+	vip_add(m->nl, g->vip);
 	start_announcing(m, g);
-}
-
-static void release(struct manager *m, struct group *g, enum hb_role role, const char *why)
-{
-	sd_event_source_set_enabled(g->announce_timer, SD_EVENT_OFF);
-	if (vip_remove(m->nl, g->vip) < 0)
-		log_full(LOG_ERR, "LVSD_VIP", g->vip->name, "vip %s: some addresses could not be removed",
-			 g->vip->name);
-	set_role(m, g, role, why);
 }
 
 static void update_liveness(struct manager *m, uint64_t now)
@@ -144,20 +137,28 @@ static uint64_t handover_patience_usec(const struct manager *m)
 	return dead > 100000 ? dead : 100000;
 }
 
+/* What the election of group gi looks at, from this director's view, and
+ * the step of its machine. */
 static void decide(struct manager *m, size_t gi, uint64_t now, const char *why)
 {
 	struct group *g = &m->groups[gi];
 	size_t n = m->config->n_directors;
 	struct election_member members[n ? n : 1];
-	struct election_group eg = {
+	bool claims[n ? n : 1];
+	bool links_up = m->links_up[gi];
+	struct role_facts f = {
+		.members = members,
+		.claims = claims,
+		.n = n,
+		.self = m->self,
 		.preferred = g->vip->preferred,
 		.failback = m->config->cluster.failback,
 		.failback_delay_usec = m->config->cluster.failback_delay_usec,
+		.patience_usec = handover_patience_usec(m),
+		.now_usec = now,
+		.why = why,
 	};
-	bool links_up = m->links_up[gi];
-	size_t claimants = 0;
-	int winner;
-	char reason[160];
+	struct role_step step;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct peer *p = &m->peers[i];
@@ -177,61 +178,10 @@ static void decide(struct manager *m, size_t gi, uint64_t now, const char *why)
 			.yields = (self ? g->intent : p->intents[gi]) == HB_INTENT_YIELDS,
 			.alive_since_usec = self ? m->started_usec : p->alive_since_usec,
 		};
-		if (self ? g->role == HB_ROLE_MASTER : (p->alive && p->roles[gi] == HB_ROLE_MASTER)) {
-			claimants++;
-			eg.holder = members[i].name;
-		}
+		claims[i] = !self && p->alive && p->roles[gi] == HB_ROLE_MASTER;
 	}
-	/* Two holders (a healed partition): nobody's tenure counts, the
-	 * election alone decides, and the loser lets go below. */
-	if (claimants > 1)
-		eg.holder = NULL;
-	winner = election_decide(members, n, &eg, now);
-	g->holder = winner >= 0 ? members[winner].name : NULL;
-
-	if (winner >= 0 && (size_t)winner == m->self) {
-		if (g->role != HB_ROLE_MASTER) {
-			snprintf(reason, sizeof(reason), "%s: %s", why,
-				 claimants ? "this director wins the election" : "nobody holds it");
-			take_over(m, g, reason);
-			links_send(m);  /* tell the others at once */
-		} else if ((claimants > 1) != g->contested) {
-			/* A healed partition: the other holder announced the
-			 * group too, so the network may be sending its traffic
-			 * there. Announce it again when the contest starts, and
-			 * once more when the loser has let go, to have the last
-			 * word. */
-			g->contested = claimants > 1;
-			log_full(LOG_NOTICE, "LVSD_VIP", g->vip->name, "vip %s: %s; announcing it again", g->vip->name,
-				 g->contested ? "another director holds it too, and this one wins"
-					      : "the other holder let go");
-			start_announcing(m, g);
-		}
-		return;
-	}
-	if (g->role != HB_ROLE_MASTER) {
-		set_role(m, g, links_up ? HB_ROLE_BACKUP : HB_ROLE_FAULT, links_up ? why : "an interface is down");
-		return;
-	}
-	/* We hold it and should not. Let go at once when nobody else can or
-	 * our links are down; otherwise once the winner has said it holds
-	 * it, so the handover loses nothing, or after a dead time. */
-	if (!links_up) {
-		release(m, g, HB_ROLE_FAULT, "an interface of the group is down");
-	} else if (winner < 0) {
-		release(m, g, HB_ROLE_BACKUP, m->leaving ? "stopping, and no peer can take it" : why);
-	} else if (m->peers[winner].roles[gi] == HB_ROLE_MASTER) {
-		snprintf(reason, sizeof(reason), "%s holds it now", members[winner].name);
-		release(m, g, HB_ROLE_BACKUP, reason);
-	} else if (!g->released_wait_since) {
-		g->released_wait_since = now;
-		log_full(LOG_INFO, "LVSD_VIP", g->vip->name, "vip %s: handing over to %s", g->vip->name,
-			 members[winner].name);
-	} else if (now - g->released_wait_since > handover_patience_usec(m)) {
-		snprintf(reason, sizeof(reason), "%s did not take it in %llu ms", members[winner].name,
-			 (unsigned long long)(handover_patience_usec(m) / 1000));
-		release(m, g, HB_ROLE_BACKUP, reason);
-	}
+	role_decide(&g->machine, &f, &step);
+	carry_out(m, g, &step);
 }
 
 /* A held group whose addresses went away (removed by hand, an interface
@@ -244,7 +194,7 @@ static void repair_addresses(struct manager *m, uint64_t now)
 	for (size_t g = 0; g < m->config->n_vips; g++) {
 		struct group *gr = &m->groups[g];
 
-		if (gr->role != HB_ROLE_MASTER || vip_present_all(m->nl, gr->vip))
+		if (gr->machine.role != HB_ROLE_MASTER || vip_present_all(m->nl, gr->vip))
 			continue;
 		log_full(LOG_WARNING, "LVSD_VIP", gr->vip->name, "vip %s: an address of the group is missing here; "
 			 "adding it again", gr->vip->name);
@@ -280,15 +230,18 @@ void roles_evaluate(struct manager *m, const char *why)
 
 void roles_release_all(struct manager *m)
 {
-	for (size_t g = 0; g < m->config->n_vips; g++)
-		if (m->groups[g].role == HB_ROLE_MASTER)
-			release(m, &m->groups[g], HB_ROLE_BACKUP, "stopping");
+	for (size_t g = 0; g < m->config->n_vips; g++) {
+		struct role_step step;
+
+		role_stop(&m->groups[g].machine, &step);
+		carry_out(m, &m->groups[g], &step);
+	}
 }
 
 bool roles_hold_nothing(const struct manager *m)
 {
 	for (size_t g = 0; g < m->config->n_vips; g++)
-		if (m->groups[g].role == HB_ROLE_MASTER)
+		if (m->groups[g].machine.role == HB_ROLE_MASTER)
 			return false;
 	return true;
 }

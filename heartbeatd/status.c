@@ -37,8 +37,8 @@ static int send_snapshot(struct manager *m, struct ctl_peer *p)
 	for (size_t g = 0; r == 0 && g < m->config->n_vips; g++, count++) {
 		msg = (struct ipc_message){ .type = IPC_MSG_VIP_GROUP };
 		snprintf(msg.vip.name, sizeof(msg.vip.name), "%s", m->config->vips[g].name);
-		msg.vip.role = (uint8_t)m->groups[g].role;
-		snprintf(msg.vip.holder, sizeof(msg.vip.holder), "%s", m->groups[g].holder ?: "");
+		msg.vip.role = (uint8_t)m->groups[g].machine.role;
+		snprintf(msg.vip.holder, sizeof(msg.vip.holder), "%s", m->groups[g].machine.holder ?: "");
 		vip_addresses(&m->config->vips[g], msg.vip.addresses, sizeof(msg.vip.addresses));
 		r = ctl_peer_send(p, &msg);
 	}
