@@ -213,7 +213,7 @@ void roles_evaluate(struct manager *m, const char *why)
 	if (!m->links_checked_usec || now - m->links_checked_usec >= LINK_CHECK_USEC) {
 		m->links_checked_usec = now;
 		for (size_t g = 0; g < m->config->n_vips; g++)
-			m->links_up[g] = vip_links_up(&m->config->vips[g]);
+			m->links_up[g] = vip_links_up(m->nl, &m->config->vips[g]);
 	}
 	if (!m->settled) {
 		/* Hear the peers for a dead time before claiming anything:

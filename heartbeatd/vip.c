@@ -23,6 +23,7 @@
 
 struct vip_netlink {
 	struct nl_sock *sock;
+	int ioctl_fd;             /* interfaces' flags, asked every heartbeat */
 };
 
 int vip_netlink_open(struct vip_netlink **ret)
@@ -34,9 +35,14 @@ int vip_netlink_open(struct vip_netlink **ret)
 		free(v);
 		return -ENOMEM;
 	}
-	if ((r = nl_connect(v->sock, NETLINK_ROUTE)) < 0) {
+	if ((v->ioctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+		r = -errno;
 		nl_socket_free(v->sock);
 		free(v);
+		return r;
+	}
+	if ((r = nl_connect(v->sock, NETLINK_ROUTE)) < 0) {
+		vip_netlink_close(v);
 		return -ECONNREFUSED;
 	}
 	*ret = v;
@@ -48,6 +54,7 @@ void vip_netlink_close(struct vip_netlink *v)
 	if (!v)
 		return;
 	nl_socket_free(v->sock);
+	close(v->ioctl_fd);
 	free(v);
 }
 
@@ -102,8 +109,12 @@ int vip_add(struct vip_netlink *v, const struct lvsd_vip *g)
 			first = first ?: -ENODEV;
 			continue;
 		}
-		if (!(ra = make_addr(a, ifindex)))
-			return -ENOMEM;
+		if (!(ra = make_addr(a, ifindex))) {
+			log_full(LOG_ERR, "LVSD_VIP", g->name, "vip %s: cannot add %s: out of memory", g->name,
+				 describe(a, what, sizeof(what)));
+			first = first ?: -ENOMEM;
+			continue;
+		}
 		r = rtnl_addr_add(v->sock, ra, NLM_F_REPLACE);
 		rtnl_addr_put(ra);
 		if (r < 0 && r != -NLE_EXIST) {
@@ -128,8 +139,12 @@ int vip_remove(struct vip_netlink *v, const struct lvsd_vip *g)
 
 		if (!ifindex)
 			continue;
-		if (!(ra = make_addr(a, ifindex)))
-			return -ENOMEM;
+		if (!(ra = make_addr(a, ifindex))) {
+			log_full(LOG_ERR, "LVSD_VIP", g->name, "vip %s: cannot remove %s: out of memory", g->name,
+				 describe(a, what, sizeof(what)));
+			first = first ?: -ENOMEM;
+			continue;
+		}
 		r = rtnl_addr_delete(v->sock, ra, 0);
 		rtnl_addr_put(ra);
 		if (r < 0 && r != -NLE_NOADDR && r != -NLE_OBJ_NOTFOUND && r != -NLE_NODEV) {
@@ -193,24 +208,20 @@ bool vip_present_all(struct vip_netlink *v, const struct lvsd_vip *g)
 	return presence(v, g, &p) < 0 || p.n_found >= g->n_addresses;
 }
 
-/* Asked every heartbeat: one socket for the ioctl, kept. */
-static bool link_up(const char *dev)
+static bool link_up(struct vip_netlink *v, const char *dev)
 {
-	static int fd = -1;
 	struct ifreq ifr = { 0 };
 
-	if (fd < 0 && (fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-		return false;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+	if (ioctl(v->ioctl_fd, SIOCGIFFLAGS, &ifr) < 0)
 		return false;
 	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
 }
 
-bool vip_links_up(const struct lvsd_vip *g)
+bool vip_links_up(struct vip_netlink *v, const struct lvsd_vip *g)
 {
 	for (size_t i = 0; i < g->n_addresses; i++)
-		if (!link_up(g->addresses[i].dev))
+		if (!link_up(v, g->addresses[i].dev))
 			return false;
 	return true;
 }

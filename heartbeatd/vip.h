@@ -12,17 +12,18 @@ struct vip_netlink;
 int vip_netlink_open(struct vip_netlink **ret);
 void vip_netlink_close(struct vip_netlink *v);
 
-/* Adds every address of g (already present counts as added). Returns 0 or
- * the first error, each error logged with the address it concerns. */
+/* Adds every address of g (already present counts as added). Each
+ * failure is logged here, with the address it concerns: callers log
+ * nothing more. Returns 0, or the first error (for an exit status). */
 int vip_add(struct vip_netlink *v, const struct lvsd_vip *g);
-/* Removes every address of g that is present. */
+/* Removes every address of g that is present; failures as vip_add(). */
 int vip_remove(struct vip_netlink *v, const struct lvsd_vip *g);
 /* Whether any address of g is on its interface now. */
 bool vip_present(struct vip_netlink *v, const struct lvsd_vip *g);
 /* Whether every address of g is. */
 bool vip_present_all(struct vip_netlink *v, const struct lvsd_vip *g);
 /* Whether every interface of g is up (has its carrier). */
-bool vip_links_up(const struct lvsd_vip *g);
+bool vip_links_up(struct vip_netlink *v, const struct lvsd_vip *g);
 
 /* One announcement of every address of g: a gratuitous ARP request for
  * IPv4 (RFC 5227's announcement: sender and target the VIP), an
