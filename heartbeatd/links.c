@@ -148,15 +148,7 @@ static uint64_t receive_time(struct msghdr *h)
 /* Reads what is there on fd, up to a bound, a batch per system call. */
 static void drain(struct link *l, int fd)
 {
-	enum { BATCH = 8 };
-	static uint8_t bufs[BATCH][HB_PACKET_MAX + 1];
-	static union {
-		char buf[CMSG_SPACE(sizeof(struct timespec))];
-		struct cmsghdr align;
-	} control[BATCH];
-	struct sockaddr_storage from[BATCH];
-	struct iovec iov[BATCH];
-	struct mmsghdr msgs[BATCH];
+	struct links_inbox *in = &l->manager->inbox;
 
 	/* Up to 512 packets: what a stall of this process of half a second
 	 * queues at 1 ms from one peer, all of it needed to judge the peer by
@@ -167,24 +159,25 @@ static void drain(struct link *l, int fd)
 		uint64_t before = monotonic_usec(), mono, real;
 		int n;
 
-		for (int i = 0; i < BATCH; i++) {
-			iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
-			msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i], .msg_namelen = sizeof(from[i]),
-								  .msg_iov = &iov[i], .msg_iovlen = 1,
-								  .msg_control = control[i].buf,
-								  .msg_controllen = sizeof(control[i].buf) } };
+		for (int i = 0; i < LINKS_BATCH; i++) {
+			in->iov[i] = (struct iovec){ in->bufs[i], sizeof(in->bufs[i]) };
+			in->msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &in->from[i],
+								      .msg_namelen = sizeof(in->from[i]),
+								      .msg_iov = &in->iov[i], .msg_iovlen = 1,
+								      .msg_control = in->control[i].buf,
+								      .msg_controllen = sizeof(in->control[i].buf) } };
 		}
-		n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(fd, in->msgs, LINKS_BATCH, MSG_DONTWAIT, NULL);
 		mono = monotonic_usec();
 		real = realtime_usec();
 		for (int i = 0; i < n; i++) {
 			struct lvsd_addr addr;
 
-			addr_from_sockaddr(&from[i], &addr);
-			on_packet(l, &addr, bufs[i], msgs[i].msg_len,
-				  hb_arrival_usec(receive_time(&msgs[i].msg_hdr), real, mono, *empty_since));
+			addr_from_sockaddr(&in->from[i], &addr);
+			on_packet(l, &addr, in->bufs[i], in->msgs[i].msg_len,
+				  hb_arrival_usec(receive_time(&in->msgs[i].msg_hdr), real, mono, *empty_since));
 		}
-		if (n < BATCH) {
+		if (n < LINKS_BATCH) {
 			/* Emptied: what comes next arrived after this call began. */
 			*empty_since = before;
 			break;

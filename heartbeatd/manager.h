@@ -4,6 +4,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <systemd/sd-event.h>
 
 #include "config.h"
@@ -53,6 +56,20 @@ struct link {
 	uint64_t fd_empty_usec, mfd_empty_usec;
 };
 
+/* Where links.c reads heartbeats into, a batch per system call; one for
+ * every link, as they are read one at a time. */
+#define LINKS_BATCH 8
+struct links_inbox {
+	uint8_t bufs[LINKS_BATCH][HB_PACKET_MAX + 1];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} control[LINKS_BATCH];
+	struct sockaddr_storage from[LINKS_BATCH];
+	struct iovec iov[LINKS_BATCH];
+	struct mmsghdr msgs[LINKS_BATCH];
+};
+
 struct drop_counters {
 	unsigned long bad_mac, unknown_sender, replayed, malformed;
 	/* Warnings are rate-limited per kind of drop. */
@@ -91,6 +108,7 @@ struct manager {
 	bool *links_up;                 /* per VIP group, as last asked */
 	uint64_t leaving_since_usec;
 	struct drop_counters drops;
+	struct links_inbox inbox;
 	int exit_status;
 };
 
