@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
-#include <time.h>
 
 #include "config.h"
 #include "log.h"
@@ -125,22 +124,6 @@ int daemon_add_signals(sd_event *e, sd_event_signal_handler_t on_stop,
 	sd_event_source_set_description(*ret_int, "sigint");
 	sd_event_source_set_description(*ret_hup, "sighup");
 	return 0;
-}
-
-uint64_t monotonic_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
-
-uint64_t realtime_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
 }
 
 void daemon_tune_memory(void)

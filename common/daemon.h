@@ -44,11 +44,6 @@ int daemon_add_signals(sd_event *e, sd_event_signal_handler_t on_stop,
 void daemon_tune_memory(void);
 void daemon_release_memory(void);
 
-/* CLOCK_MONOTONIC in microseconds (the unit of sd-event). */
-uint64_t monotonic_usec(void);
-/* CLOCK_REALTIME in microseconds since 1970. */
-uint64_t realtime_usec(void);
-
 /* "<runtime_dir>/<name>.sock" into buf. */
 int daemon_socket_path(const char *runtime_dir, const char *name, char *buf, size_t size);
 

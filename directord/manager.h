@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <systemd/sd-event.h>
 
+#include "clock.h"
 #include "config.h"
 #include "ctl.h"
 #include "ctl_subscription.h"

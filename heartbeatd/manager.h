@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "clock.h"
 #include "config.h"
 #include "ctl.h"
 #include "daemon.h"
