@@ -6,26 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "config.h"
 
 static struct status_virtual *add_virtual(struct status_view *st, const struct ipc_virtual *v)
 {
-	struct status_virtual *vs = realloc(st->virtuals, (st->n_virtuals + 1) * sizeof(*vs));
-
-	if (!vs)
+	if (array_grow((void **)&st->virtuals, st->n_virtuals, &st->allocated_virtuals, sizeof(*st->virtuals), 16) < 0)
 		return NULL;
-	st->virtuals = vs;
 	st->virtuals[st->n_virtuals] = (struct status_virtual){ .v = *v };
 	return &st->virtuals[st->n_virtuals++];
 }
 
 static struct status_real *add_real(struct status_virtual *v, const struct ipc_real *r)
 {
-	struct status_real *reals = realloc(v->reals, (v->n_reals + 1) * sizeof(*reals));
-
-	if (!reals)
+	if (array_grow((void **)&v->reals, v->n_reals, &v->allocated_reals, sizeof(*v->reals), 16) < 0)
 		return NULL;
-	v->reals = reals;
 	v->reals[v->n_reals] = (struct status_real){ .real = *r };
 	return &v->reals[v->n_reals++];
 }
@@ -78,24 +73,16 @@ int status_view_add(struct status_view *st, const struct ipc_message *m)
 		return add_real(v, &m->real) ? 0 : -ENOMEM;
 	case IPC_MSG_HEALTH:
 		return add_health(st, &m->health);
-	case IPC_MSG_PEER: {
-		struct ipc_peer *p = realloc(st->peers, (st->n_peers + 1) * sizeof(*p));
-
-		if (!p)
+	case IPC_MSG_PEER:
+		if (array_grow((void **)&st->peers, st->n_peers, &st->allocated_peers, sizeof(*st->peers), 4) < 0)
 			return -ENOMEM;
-		st->peers = p;
 		st->peers[st->n_peers++] = m->peer;
 		return 0;
-	}
-	case IPC_MSG_VIP_GROUP: {
-		struct ipc_vip_group *vips = realloc(st->vips, (st->n_vips + 1) * sizeof(*vips));
-
-		if (!vips)
+	case IPC_MSG_VIP_GROUP:
+		if (array_grow((void **)&st->vips, st->n_vips, &st->allocated_vips, sizeof(*st->vips), 4) < 0)
 			return -ENOMEM;
-		st->vips = vips;
 		st->vips[st->n_vips++] = m->vip;
 		return 0;
-	}
 	default:
 		return -EBADMSG;
 	}
