@@ -136,9 +136,9 @@ bool roles_hold_nothing(const struct manager *m);
 int roles_announce_timer(struct manager *m, struct group *g);
 /* A held group's addresses (re)added and announced from the start. */
 void roles_announce_again(struct manager *m, struct group *g);
-const char *hb_role_to_string(enum hb_role r);
 
 /* status.c */
+const char *hb_role_to_string(enum hb_role r);
 void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata);
 void manager_publish(struct manager *m);
 

@@ -7,6 +7,15 @@
 #include "log.h"
 #include "manager.h"
 
+_Static_assert((int)HB_ROLE_BACKUP == (int)IPC_ROLE_BACKUP && (int)HB_ROLE_MASTER == (int)IPC_ROLE_MASTER &&
+	       (int)HB_ROLE_FAULT == (int)IPC_ROLE_FAULT,
+	       "a role is the same number in heartbeats and in VIP_GROUP messages");
+
+const char *hb_role_to_string(enum hb_role r)
+{
+	return ipc_role_to_string((enum ipc_role)r);
+}
+
 static void vip_addresses(const struct lvsd_vip *v, char *buf, size_t size)
 {
 	size_t len = 0;

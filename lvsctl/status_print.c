@@ -109,8 +109,6 @@ static const char *virtual_address(const struct ipc_virtual *v, char *buf, size_
 	return buf;
 }
 
-static const char *const role_names[] = { "backup", "master", "fault" };
-
 void status_print_text(FILE *f, const char *node, const struct status_view *st)
 {
 	fprintf(f, "node %s\n", node);
@@ -120,7 +118,7 @@ void status_print_text(FILE *f, const char *node, const struct status_view *st)
 				st->peers[i].alive ? "alive" : "dead", st->peers[i].priority);
 	for (size_t i = 0; i < st->n_vips; i++)
 		fprintf(f, "vip %-17s %-6s holder %-16s %s\n", st->vips[i].name,
-			role_names[st->vips[i].role < 3 ? st->vips[i].role : 0],
+			ipc_role_to_string(st->vips[i].role),
 			st->vips[i].holder[0] ? st->vips[i].holder : "-", st->vips[i].addresses);
 	for (size_t i = 0; i < st->n_virtuals; i++) {
 		const struct status_virtual *sv = &st->virtuals[i];
@@ -184,7 +182,7 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 		fputs(i ? ", {\"name\": " : "{\"name\": ", f);
 		json_string(f, v->name);
 		fputs(", \"state\": ", f);
-		json_string(f, role_names[v->role < 3 ? v->role : 0]);
+		json_string(f, ipc_role_to_string(v->role));
 		fputs(", \"holder\": ", f);
 		json_string(f, v->holder);
 		fputs(", \"addresses\": [", f);
@@ -222,7 +220,7 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 			fputs(", \"address\": ", f);
 			json_string(f, endpoint_format(&r->endpoint, ep));
 			fputs(", \"health\": ", f);
-			json_string(f, ipc_health_to_string(r->health) ?: "unknown");
+			json_string(f, ipc_health_to_string(r->health));
 			fprintf(f, ", \"weight\": %u, \"active\": %u, \"inactive\": %u", r->weight, r->active,
 				r->inactive);
 			if (r->error) {
@@ -233,7 +231,7 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 				fputs(", \"check\": {\"type\": ", f);
 				json_string(f, check_type_to_string(sr->check.check) ?: "?");
 				fputs(", \"health\": ", f);
-				json_string(f, ipc_health_to_string(sr->check.health) ?: "unknown");
+				json_string(f, ipc_health_to_string(sr->check.health));
 				fprintf(f, ", \"last\": \"%s\", \"checks\": %u, \"latency_ms\": %.3f, \"reason\": ",
 					sr->check.checks == 0 ? "none" : sr->check.last_ok ? "passed" : "failed",
 					sr->check.checks, sr->check.latency_usec / 1000.0);
