@@ -64,10 +64,10 @@ struct drop_counters {
 
 struct manager {
 	const struct daemon_options *opts;
-	sd_event *event;
-	sd_event_source *sigterm, *sigint, *sighup, *tick;
-	int tick_fd;
+	sd_event *event;                /* the skeleton's, as opts and ctl */
 	struct ctl_server *ctl;
+	sd_event_source *tick;
+	int tick_fd;
 
 	struct lvsd_config *config;
 	size_t self;                    /* index of this director */
@@ -94,11 +94,15 @@ struct manager {
 	bool *links_up;                 /* per VIP group, as last asked */
 	uint64_t leaving_since_usec;
 	struct drop_counters drops;
-	int exit_status;
 };
 
-int manager_new(const struct daemon_options *opts, struct lvsd_config *config, struct manager **ret);
-int manager_run(struct manager *m);
+/* The hooks of struct daemon_ops (daemon.h). */
+int manager_new(const struct daemon *d, struct lvsd_config *config, struct manager **ret);
+/* Drops addresses an earlier run left, starts listening for peers. */
+void manager_start(struct manager *m);
+/* Hands the groups over before leaving. */
+int manager_stop(struct manager *m, unsigned signo);
+void manager_status_line(const struct manager *m, bool reloaded, char *buf, size_t size);
 void manager_free(struct manager *m);
 
 /* Pieces of the start shared with a reload, each for a given config. */
@@ -114,9 +118,6 @@ void manager_set_realtime(bool on);
  * held groups stay held, peers keep what they said. Returns < 0 with
  * nothing changed (the caller keeps config) or 0 (config is taken). */
 int manager_reload(struct manager *m, struct lvsd_config *config);
-/* SIGHUP, lvsctl reload: loads the file and applies it as above; 0, or
- * < 0 with the running configuration kept and why filled in. */
-int manager_reload_file(struct manager *m, char *why, size_t size);
 
 /* links.c: heartbeats out and in. */
 #define LINKS_POLLED_UP_TO_USEC 10000
@@ -139,7 +140,10 @@ void roles_announce_again(struct manager *m, struct group *g);
 
 /* status.c */
 const char *hb_role_to_string(enum hb_role r);
-void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata);
+/* The directors and the VIP groups, END included. */
+int manager_send_status(struct manager *m, struct ctl_peer *p);
+/* lvsctl takeover and release. */
+int manager_request(struct manager *m, struct ctl_peer *p, const struct ipc_message *req);
 void manager_publish(struct manager *m);
 
 uint64_t manager_dead_usec(const struct manager *m);
