@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "clock.h"
 #include "log.h"
 
 #define CTL_GROUP "lvsd"

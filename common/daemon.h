@@ -1,11 +1,29 @@
-/* What every lvsd daemon shares: its command line and its life under systemd. */
+/* The skeleton every lvsd daemon fills in: its command line, its life
+ * under systemd (signals, sd_notify, the watchdog), its control socket and
+ * its reloads. A daemon brings a manager and a table of hooks; its main()
+ * is daemon_main(argc, argv, &ops). */
 #pragma once
 
 #include <stdbool.h>
-#include <stdint.h>
+#include <stddef.h>
 #include <systemd/sd-event.h>
 
 #include "ctl.h"
+
+struct lvsd_config;
+/* Each daemon's one object, defined by that daemon alone. */
+struct manager;
+
+struct daemon_options;
+
+/* A long option of one daemon's own, without an argument, that makes the
+ * program do one thing instead of running (heartbeatd --release-vips). */
+struct daemon_flag {
+	const char *name;
+	/* Runs with the loaded configuration, which it takes; returns the
+	 * exit status. */
+	int (*run)(const struct daemon_options *opts, struct lvsd_config *config);
+};
 
 struct daemon_options {
 	const char *name;         /* program name, e.g. "directord" */
@@ -14,60 +32,60 @@ struct daemon_options {
 	const char *runtime_dir;
 	bool test_config;
 	int log_level;            /* -1: take the configuration's */
+	const struct daemon_flag *flag;  /* the daemon's own flag given, or NULL */
 };
 
-/* Parses the common command line of DESIGN §3. Returns 0 to run, 1 when the
- * program should exit successfully (--help, --version), or -EINVAL after
- * printing a usage error. */
-int daemon_parse_args(int argc, char **argv, const char *name, const char *summary,
-		      struct daemon_options *ret);
+/* What the skeleton gives a manager to borrow for its whole life: the
+ * options, the event loop and the control server (subscribers are
+ * published to through it). */
+struct daemon {
+	struct daemon_options opts;
+	sd_event *event;
+	struct ctl_server *ctl;
+};
 
-struct lvsd_config;
+/* A daemon, as the skeleton calls it. Hooks run on the event loop; those
+ * that may be NULL say so. */
+struct daemon_ops {
+	const char *name;
+	const char *summary;                    /* for --help */
+	const struct daemon_flag *flags;        /* up to { NULL }, or NULL */
+	/* Builds the manager from the loaded configuration, which it takes
+	 * whatever happens; the runtime directory exists and the control
+	 * socket is served (to root only, nothing answered yet). Logs what
+	 * failed and returns a negative errno. */
+	int (*new)(const struct daemon *d, struct lvsd_config *config, struct manager **ret);
+	/* Once built, before READY=1: says it starts and does its first work.
+	 * May be NULL. */
+	void (*start)(struct manager *m);
+	/* First SIGTERM or SIGINT, after STOPPING=1: says it stops. 0 to leave
+	 * the event loop now; 1 when it leaves it itself later, with
+	 * sd_event_exit(event, 0). Further signals are not passed on. */
+	int (*stop)(struct manager *m, unsigned signo);
+	/* SIGHUP or lvsctl reload: makes config, valid and loaded, the running
+	 * configuration and says so. 0 with config taken, or a negative errno
+	 * with nothing changed and config still the caller's. */
+	int (*reload)(struct manager *m, struct lvsd_config *config);
+	/* A snapshot for STATUS and SUBSCRIBE requests, END included: 0 or a
+	 * negative errno. */
+	int (*status)(struct manager *m, struct ctl_peer *p);
+	/* Any other request: 0 when answered, or a negative errno that the
+	 * peer is told (-EOPNOTSUPP for what it does not know). May be NULL. */
+	int (*request)(struct manager *m, struct ctl_peer *p, const struct ipc_message *req);
+	/* The STATUS= sent with READY=1 after the start (reloaded false) and
+	 * after every reload, taken or not; "" for none. May be NULL. */
+	void (*ready_status)(const struct manager *m, bool reloaded, char *buf, size_t size);
+	/* The STATUS= sent with STOPPING=1; NULL for "Stopping". */
+	const char *stopping_status;
+	void (*free)(struct manager *m);
+};
+
 /* A daemon's main(): parses the command line, opens the log, loads the
- * configuration (printing its problems), answers -t, then calls run (which
- * owns config from then on) and returns its exit status. */
-int daemon_main(int argc, char **argv, const char *name, const char *summary,
-		int (*run)(const struct daemon_options *opts, struct lvsd_config *config));
-
-/* Blocks signals and adds sd-event sources for SIGTERM, SIGINT and SIGHUP;
- * the caller keeps the sources (may be NULL to ignore a signal). */
-int daemon_add_signals(sd_event *e, sd_event_signal_handler_t on_stop,
-		       sd_event_signal_handler_t on_reload, void *userdata,
-		       sd_event_source **ret_term, sd_event_source **ret_int,
-		       sd_event_source **ret_hup);
-
-/* Loading a large configuration makes hundreds of thousands of small
- * allocations: grow the heap in large steps (far fewer system calls and page
- * faults, measured 20% off loading 10,000 real servers) and keep it until
- * daemon_release_memory() hands what is free back after the load and
- * returns to the default steps. */
-void daemon_tune_memory(void);
-void daemon_release_memory(void);
-
-/* CLOCK_MONOTONIC in microseconds (the unit of sd-event). */
-uint64_t monotonic_usec(void);
-/* CLOCK_REALTIME in microseconds since 1970. */
-uint64_t realtime_usec(void);
+ * configuration (printing its problems), answers -t or runs the flag
+ * given, else runs the daemon until it stops. Returns the exit status:
+ * 0, 1 when it could not start or its event loop failed, 2 for a usage
+ * error. */
+int daemon_main(int argc, char **argv, const struct daemon_ops *ops);
 
 /* "<runtime_dir>/<name>.sock" into buf. */
 int daemon_socket_path(const char *runtime_dir, const char *name, char *buf, size_t size);
-
-/* Creates the runtime directory (mode 0750) if missing. */
-int daemon_make_runtime_dir(const char *dir);
-
-/* Serves the daemon's control socket, "<runtime_dir>/<name>.sock",
- * creating the runtime directory if needed; logs what went wrong (another
- * instance serving there included) and returns a negative errno. */
-int daemon_serve_control(sd_event *e, const struct daemon_options *opts, ctl_request_handler_t handler,
-			 void *userdata, struct ctl_server **ret);
-
-/* Reloading, the parts every daemon shares (SIGHUP and lvsctl reload).
- * daemon_reload_load() loads the configuration: on errors it logs them,
- * says why in why (the first error, for lvsctl) and returns < 0, the
- * running configuration to be kept. daemon_reload_failed() logs and says
- * why when applying a loaded one failed. daemon_answer_reload() answers an
- * IPC_REQ_RELOAD: END, or ERROR with why. */
-#define DAEMON_WHY_MAX 256
-int daemon_reload_load(const struct daemon_options *opts, struct lvsd_config **ret, char *why, size_t size);
-void daemon_reload_failed(const char *what, int error, char *why, size_t size);
-void daemon_answer_reload(struct ctl_peer *p, int r, const char *why);

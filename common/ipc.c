@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "enum_names.h"
+
 static const char *const type_names[] = {
 	[IPC_REQ_STATUS] = "status",
 	[IPC_REQ_SUBSCRIBE] = "subscribe",
@@ -32,10 +34,14 @@ static const char *const health_names[_IPC_HEALTH_MAX] = {
 	[IPC_HEALTH_DRAIN] = "drain",
 };
 
-const char *ipc_health_to_string(enum ipc_health h)
-{
-	return (unsigned)h < _IPC_HEALTH_MAX ? health_names[h] : NULL;
-}
+static const char *const role_names[_IPC_ROLE_MAX] = {
+	[IPC_ROLE_BACKUP] = "backup",
+	[IPC_ROLE_MASTER] = "master",
+	[IPC_ROLE_FAULT] = "fault",
+};
+
+ENUM_NAMES_DEFINE(ipc_health, enum ipc_health, health_names)
+ENUM_NAMES_DEFINE(ipc_role, enum ipc_role, role_names)
 
 /* A bounded writer: the first overflow sticks, so callers check once. */
 struct writer {
@@ -316,7 +322,7 @@ int ipc_decode(const uint8_t *buf, size_t len, struct ipc_message *ret)
 		ret->vip.role = get_u8(&r);
 		get_str(&r, ret->vip.holder, sizeof(ret->vip.holder));
 		get_str(&r, ret->vip.addresses, sizeof(ret->vip.addresses));
-		if (ret->vip.role > 2)
+		if (ret->vip.role >= _IPC_ROLE_MAX)
 			r.error = -EBADMSG;
 		break;
 	default:

@@ -45,7 +45,23 @@ enum ipc_health {
 	_IPC_HEALTH_MAX,
 };
 
+/* A real server's health, or a VIP group's role, by name: a value
+ * outside the enum prints as "?", never as another value's name;
+ * from_string returns the value or -EINVAL. */
 const char *ipc_health_to_string(enum ipc_health h);
+int ipc_health_from_string(const char *s);
+
+/* A director's role in a VIP group. heartbeatd's enum hb_role, which its
+ * heartbeats carry, has the same values. */
+enum ipc_role {
+	IPC_ROLE_BACKUP,
+	IPC_ROLE_MASTER,
+	IPC_ROLE_FAULT,
+	_IPC_ROLE_MAX,
+};
+
+const char *ipc_role_to_string(enum ipc_role r);
+int ipc_role_from_string(const char *s);
 
 struct ipc_virtual {
 	char name[IPC_NAME_MAX];
@@ -92,7 +108,7 @@ struct ipc_peer {
 /* A VIP group: this director's role in it and who holds it. */
 struct ipc_vip_group {
 	char name[IPC_NAME_MAX];
-	uint8_t role;                   /* 0 backup, 1 master, 2 fault */
+	uint8_t role;                   /* enum ipc_role */
 	char holder[IPC_NAME_MAX];      /* "" when nobody */
 	char addresses[512];            /* "192.0.2.50/24 2001:db8::50/64" */
 };

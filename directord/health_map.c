@@ -1,12 +1,14 @@
 /* A hash table: a snapshot brings thousands of entries in configuration
  * order, and every reconcile looks each real server up. */
 #include "health_map.h"
-#include "hash.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "array.h"
+#include "hash.h"
 
 static uint64_t hash(const char *v, const char *r)
 {
@@ -69,15 +71,8 @@ int health_map_set(struct health_map *m, const char *virtual_name, const char *r
 		old->endpoint = *endpoint;
 		return 1;
 	}
-	if (m->n == m->allocated) {
-		size_t allocated = m->allocated ? m->allocated * 2 : 64;
-		struct health_entry *entries = realloc(m->entries, allocated * sizeof(*entries));
-
-		if (!entries)
-			return -ENOMEM;
-		m->entries = entries;
-		m->allocated = allocated;
-	}
+	if (array_grow((void **)&m->entries, m->n, &m->allocated, sizeof(*m->entries), 64) < 0)
+		return -ENOMEM;
 	e = (struct health_entry){ strdup(virtual_name), strdup(real_name), *endpoint, h };
 	if (!e.virtual_name || !e.real_name) {
 		free(e.virtual_name);

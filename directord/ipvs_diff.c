@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 static const char *const op_kind_names[_IPVS_OP_MAX] = {
 	[IPVS_OP_DEL_SERVICE] = "delete-service",
 	[IPVS_OP_ADD_SERVICE] = "add-service",
@@ -27,15 +29,8 @@ static int push(struct ipvs_op_list *l, enum ipvs_op_kind kind,
 		const struct ipvs_service *service, const struct ipvs_dest *dest,
 		const struct ipvs_service *old_service, const struct ipvs_dest *old_dest)
 {
-	if (l->n == l->allocated) {
-		size_t n = l->allocated ? l->allocated * 2 : 64;
-		struct ipvs_op *ops = realloc(l->ops, n * sizeof(*ops));
-
-		if (!ops)
-			return -ENOMEM;
-		l->ops = ops;
-		l->allocated = n;
-	}
+	if (array_grow((void **)&l->ops, l->n, &l->allocated, sizeof(*l->ops), 64) < 0)
+		return -ENOMEM;
 	l->ops[l->n++] = (struct ipvs_op){ kind, service, dest, old_service, old_dest };
 	return 0;
 }

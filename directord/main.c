@@ -2,20 +2,18 @@
 #include "daemon.h"
 #include "manager.h"
 
-static int run(const struct daemon_options *opts, struct lvsd_config *config)
-{
-	struct manager *m = NULL;
-	int r;
-
-	if (manager_new(opts, config, &m) < 0)
-		return 1;
-	r = manager_run(m);
-	manager_free(m);
-	return r;
-}
+static const struct daemon_ops directord = {
+	.name = "directord",
+	.summary = "Programs the kernel's IPVS table from the lvsd configuration.",
+	.new = manager_new,
+	.start = manager_start,
+	.stop = manager_stop,
+	.reload = manager_reload,
+	.status = manager_send_status,
+	.free = manager_free,
+};
 
 int main(int argc, char **argv)
 {
-	return daemon_main(argc, argv, "directord",
-			   "Programs the kernel's IPVS table from the lvsd configuration.", run);
+	return daemon_main(argc, argv, &directord);
 }

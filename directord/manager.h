@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <systemd/sd-event.h>
 
+#include "clock.h"
 #include "config.h"
 #include "ctl.h"
 #include "ctl_subscription.h"
@@ -21,10 +22,9 @@ struct reconcile_stats {
 
 struct manager {
 	const struct daemon_options *opts;
-	sd_event *event;
-	sd_event_source *sigterm, *sigint, *sighup;
-	sd_event_source *reconcile_timer;
+	sd_event *event;                /* the skeleton's, as opts and ctl */
 	struct ctl_server *ctl;
+	sd_event_source *reconcile_timer;
 
 	struct lvsd_config *config;
 	struct ipvs_table desired;      /* of the last pass; points into config */
@@ -43,12 +43,16 @@ struct manager {
 	struct reconcile_stats last;    /* of the last pass that did something */
 	unsigned long passes, total_ops;
 	unsigned retry_backoff;         /* passes in a row that met errors */
-	int exit_status;
 };
 
-int manager_new(const struct daemon_options *opts, struct lvsd_config *config, struct manager **ret);
-/* Runs until SIGTERM/SIGINT; returns the exit status. */
-int manager_run(struct manager *m);
+/* The hooks of struct daemon_ops (daemon.h). */
+int manager_new(const struct daemon *d, struct lvsd_config *config, struct manager **ret);
+/* The first pass, before READY=1. */
+void manager_start(struct manager *m);
+/* Flushes the owned services with flush-on-stop; leaves at once. */
+int manager_stop(struct manager *m, unsigned signo);
+/* A new configuration, then a pass. */
+int manager_reload(struct manager *m, struct lvsd_config *config);
 void manager_free(struct manager *m);
 
 /* reconcile.c: one pass (read the kernel, diff, apply); schedules the next. */
@@ -56,10 +60,8 @@ int manager_reconcile(struct manager *m, const char *why);
 /* Removes every owned service from the kernel (flush-on-stop). */
 void manager_flush(struct manager *m);
 
-/* status.c: answers control socket requests; a snapshot is state, so
- * subscribers get a whole new one after every change. */
-void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata);
-/* Re-reads the configuration (SIGHUP, lvsctl reload): 0, or < 0 with the
- * running one kept and why filled in. */
-int manager_reload(struct manager *m, char *why, size_t size);
+/* status.c: a snapshot of the kernel's table as configured, for a status
+ * request; a snapshot is state, so subscribers get a whole new one after
+ * every change. */
+int manager_send_status(struct manager *m, struct ctl_peer *p);
 void manager_publish(struct manager *m);

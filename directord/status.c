@@ -71,7 +71,7 @@ static int send_snapshot(struct manager *m, const struct ipvs_table *kernel, str
 	return r;
 }
 
-static int send_fresh_snapshot(struct manager *m, struct ctl_peer *p)
+int manager_send_status(struct manager *m, struct ctl_peer *p)
 {
 	struct ipvs_table kernel = { 0 };
 	int r = ipvs_netlink_read(m->nl, &kernel);
@@ -104,29 +104,4 @@ void manager_publish(struct manager *m)
 		return;  /* the next change publishes again */
 	ctl_server_for_each_subscriber(m->ctl, publish_to, &pub);
 	ipvs_table_clear(&kernel);
-}
-
-void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata)
-{
-	struct manager *m = userdata;
-	int r;
-
-	switch (req->type) {
-	case IPC_REQ_SUBSCRIBE:
-		ctl_peer_subscribe(p);
-		/* A subscriber starts from a snapshot. */
-		__attribute__((fallthrough));
-	case IPC_REQ_STATUS:
-		r = send_fresh_snapshot(m, p);
-		break;
-	case IPC_REQ_RELOAD: {
-		char why[DAEMON_WHY_MAX];
-
-		daemon_answer_reload(p, manager_reload(m, why, sizeof(why)), why);
-		return;
-	}
-	default:
-		r = -EOPNOTSUPP;
-	}
-	ctl_peer_request_failed(p, req, r);
 }

@@ -2,20 +2,19 @@
 #include "daemon.h"
 #include "manager.h"
 
-static int run(const struct daemon_options *opts, struct lvsd_config *config)
-{
-	struct manager *m = NULL;
-	int r;
-
-	if (manager_new(opts, config, &m) < 0)
-		return 1;
-	r = manager_run(m);
-	manager_free(m);
-	return r;
-}
+static const struct daemon_ops healthd = {
+	.name = "healthd",
+	.summary = "Checks the health of the real servers of the lvsd configuration.",
+	.new = manager_new,
+	.start = manager_start,
+	.stop = manager_stop,
+	.reload = manager_reload,
+	.status = manager_send_status,
+	.ready_status = manager_status_line,
+	.free = manager_free,
+};
 
 int main(int argc, char **argv)
 {
-	return daemon_main(argc, argv, "healthd",
-			   "Checks the health of the real servers of the lvsd configuration.", run);
+	return daemon_main(argc, argv, &healthd);
 }

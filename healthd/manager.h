@@ -18,8 +18,7 @@ struct external_run;
 
 struct manager {
 	const struct daemon_options *opts;
-	sd_event *event;
-	sd_event_source *sigterm, *sigint, *sighup;
+	sd_event *event;                /* the skeleton's, as opts and ctl */
 	struct ctl_server *ctl;
 
 	struct lvsd_config *config;
@@ -33,8 +32,14 @@ struct manager {
 	unsigned long transitions;
 };
 
-int manager_new(const struct daemon_options *opts, struct lvsd_config *config, struct manager **ret);
-int manager_run(struct manager *m);
+/* The hooks of struct daemon_ops (daemon.h). */
+int manager_new(const struct daemon *d, struct lvsd_config *config, struct manager **ret);
+void manager_start(struct manager *m);
+int manager_stop(struct manager *m, unsigned signo);
+/* New checks started, the unchanged ones kept; subscribers start over. */
+int manager_reload(struct manager *m, struct lvsd_config *config);
+/* "N checks for N real servers: N up, N down, N unknown" */
+void manager_status_line(const struct manager *m, bool reloaded, char *buf, size_t size);
 void manager_free(struct manager *m);
 
 /* engine.c: schedules probes and folds their results. engine_start()
@@ -45,11 +50,9 @@ void engine_stop_probe(struct probe *p);
 /* The health a real server has now. */
 enum hc_state engine_real_state(const struct manager *m, size_t virtual_index, size_t real_index);
 
-/* status.c: the control socket; subscribers get every change. */
-void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata);
-/* Re-reads the configuration (SIGHUP, lvsctl reload): 0, or < 0 with the
- * running one kept and why filled in. */
-int manager_reload(struct manager *m, char *why, size_t size);
+/* status.c: the control socket; subscribers get every change. A snapshot
+ * of every real server's health, END included. */
+int manager_send_status(struct manager *m, struct ctl_peer *p);
 void manager_publish_probe(struct manager *m, const struct probe *p);
 void manager_publish_all(struct manager *m);
 

@@ -32,7 +32,7 @@ static void report(const struct manager *m, size_t vi, size_t ri, struct ipc_mes
 	}
 }
 
-static int send_snapshot(struct manager *m, struct ctl_peer *peer)
+int manager_send_status(struct manager *m, struct ctl_peer *peer)
 {
 	struct ipc_message msg;
 	uint32_t count = 0;
@@ -80,35 +80,11 @@ void manager_publish_probe(struct manager *m, const struct probe *p)
  * new snapshot. */
 static int send_snapshot_to(struct ctl_peer *peer, void *userdata)
 {
-	return send_snapshot(userdata, peer);
+	return manager_send_status(userdata, peer);
 }
 
 void manager_publish_all(struct manager *m)
 {
 	if (m->ctl && ctl_server_has_subscribers(m->ctl))
 		ctl_server_for_each_subscriber(m->ctl, send_snapshot_to, m);
-}
-
-void manager_on_request(struct ctl_peer *peer, const struct ipc_message *req, void *userdata)
-{
-	struct manager *m = userdata;
-	int r;
-
-	switch (req->type) {
-	case IPC_REQ_SUBSCRIBE:
-		ctl_peer_subscribe(peer);
-		__attribute__((fallthrough));
-	case IPC_REQ_STATUS:
-		r = send_snapshot(m, peer);
-		break;
-	case IPC_REQ_RELOAD: {
-		char why[DAEMON_WHY_MAX];
-
-		daemon_answer_reload(peer, manager_reload(m, why, sizeof(why)), why);
-		return;
-	}
-	default:
-		r = -EOPNOTSUPP;
-	}
-	ctl_peer_request_failed(peer, req, r);
 }

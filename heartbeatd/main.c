@@ -1,6 +1,4 @@
 /* heartbeatd: authenticated heartbeats between directors; VIP takeover and release. */
-#include <string.h>
-
 #include "daemon.h"
 #include "log.h"
 #include "manager.h"
@@ -9,9 +7,7 @@
 /* --release-vips: remove this host's VIP addresses and exit. The systemd
  * unit runs it after heartbeatd stopped, whatever way it stopped, so a
  * killed heartbeatd never leaves an address behind for long. */
-static bool release_only;
-
-static int release_vips(struct lvsd_config *config)
+static int release_vips(const struct daemon_options *opts, struct lvsd_config *config)
 {
 	struct vip_netlink *nl = NULL;
 	int r = vip_netlink_open(&nl);
@@ -26,33 +22,28 @@ static int release_vips(struct lvsd_config *config)
 	return r < 0 ? 1 : 0;
 }
 
-static int run(const struct daemon_options *opts, struct lvsd_config *config)
-{
-	struct manager *m = NULL;
-	int r;
+static const struct daemon_flag flags[] = {
+	{ "release-vips", release_vips },
+	{ 0 },
+};
 
-	if (release_only)
-		return release_vips(config);
-	if (manager_new(opts, config, &m) < 0)
-		return 1;
-	r = manager_run(m);
-	manager_free(m);
-	return r;
-}
+static const struct daemon_ops heartbeatd = {
+	.name = "heartbeatd",
+	.summary = "Moves the VIP groups of the lvsd configuration between directors "
+		   "(--release-vips: remove this host's VIP addresses and exit).",
+	.flags = flags,
+	.new = manager_new,
+	.start = manager_start,
+	.stop = manager_stop,
+	.reload = manager_reload,
+	.status = manager_send_status,
+	.request = manager_request,
+	.ready_status = manager_status_line,
+	.stopping_status = "Handing the VIP groups over",
+	.free = manager_free,
+};
 
 int main(int argc, char **argv)
 {
-	int n = 0;
-
-	for (int i = 0; i < argc; i++) {
-		if (i > 0 && strcmp(argv[i], "--release-vips") == 0) {
-			release_only = true;
-			continue;
-		}
-		argv[n++] = argv[i];
-	}
-	argv[n] = NULL;
-	return daemon_main(n, argv, "heartbeatd",
-			   "Moves the VIP groups of the lvsd configuration between directors "
-			   "(--release-vips: remove this host's VIP addresses and exit).", run);
+	return daemon_main(argc, argv, &heartbeatd);
 }

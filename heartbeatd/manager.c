@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sched.h>
-#include <systemd/sd-daemon.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -80,52 +79,20 @@ static int heartbeat_timer(struct manager *m)
 	return sd_event_source_set_priority(m->tick, SD_EVENT_PRIORITY_IMPORTANT);
 }
 
-static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+int manager_stop(struct manager *m, unsigned signo)
 {
-	struct manager *m = userdata;
-
-	if (m->leaving)
-		return 0;
-	sd_notify(0, "STOPPING=1\nSTATUS=Handing the VIP groups over");
-	log_info("stopping on signal %u: handing the VIP groups over first", si->ssi_signo);
+	log_info("stopping on signal %u: handing the VIP groups over first", signo);
 	m->leaving = true;
 	m->leaving_since_usec = monotonic_usec();
 	links_send(m);
 	roles_evaluate(m, "stopping");
-	if (roles_hold_nothing(m))
-		return sd_event_exit(m->event, 0);
-	return 0;
+	/* Else the tick leaves once the groups are handed over. */
+	return roles_hold_nothing(m) ? 0 : 1;
 }
 
-int manager_reload_file(struct manager *m, char *why, size_t size)
+void manager_status_line(const struct manager *m, bool reloaded, char *buf, size_t size)
 {
-	struct lvsd_config *config = NULL;
-	int r;
-
-	if (m->leaving) {
-		log_notice("not reloading: stopping");
-		snprintf(why, size, "not reloading: heartbeatd is stopping");
-		return -EBUSY;
-	}
-	r = daemon_reload_load(m->opts, &config, why, size);
-	if (r >= 0 && (r = manager_reload(m, config)) < 0) {
-		config_free(config);
-		daemon_reload_failed(m->opts->config_path, r, why, size);
-	}
-	if (r >= 0)
-		log_info("configuration reloaded from %s: %zu peers, %zu VIP groups, heartbeats every %llu ms, "
-			 "dead after %u", m->opts->config_path, m->config->n_directors - 1, m->config->n_vips,
-			 (unsigned long long)(m->config->cluster.interval_usec / 1000), m->config->cluster.dead_after);
-	sd_notify(0, "READY=1\nSTATUS=Running");
-	return r;
-}
-
-static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
-{
-	char why[DAEMON_WHY_MAX];
-
-	manager_reload_file(userdata, why, sizeof(why));
-	return 0;
+	snprintf(buf, size, "%s", reloaded ? "Running" : "Listening for peers");
 }
 
 int manager_find_self(const struct manager *m, const struct lvsd_config *config, size_t *ret)
@@ -201,7 +168,7 @@ void manager_set_realtime(bool on)
 		log_warning("realtime: cannot %s memory: %s", on ? "lock" : "unlock", strerror(errno));
 }
 
-int manager_new(const struct daemon_options *opts, struct lvsd_config *config, struct manager **ret)
+int manager_new(const struct daemon *d, struct lvsd_config *config, struct manager **ret)
 {
 	struct manager *m = calloc(1, sizeof(*m));
 	int r;
@@ -210,10 +177,11 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 		config_free(config);
 		return -ENOMEM;
 	}
-	m->opts = opts;
+	m->opts = &d->opts;
+	m->event = d->event;
+	m->ctl = d->ctl;
 	m->config = config;
 	m->tick_fd = -1;
-	log_set_level(opts->log_level >= 0 ? opts->log_level : config->log_level);
 	if ((r = manager_find_self(m, config, &m->self)) < 0 || (r = manager_heartbeat_key(config, &m->hmac)) < 0 ||
 	    (r = manager_peers_new(config, &m->peers)) < 0)
 		goto fail;
@@ -227,9 +195,7 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 		log_error("cannot open rtnetlink: %s", strerror(-r));
 		goto fail;
 	}
-	if ((r = sd_event_new(&m->event)) < 0 ||
-	    (r = daemon_add_signals(m->event, on_stop, on_reload, m, &m->sigterm, &m->sigint, &m->sighup)) < 0 ||
-	    (r = heartbeat_timer(m)) < 0) {
+	if ((r = heartbeat_timer(m)) < 0) {
 		log_error("cannot set up the event loop: %s", strerror(-r));
 		goto fail;
 	}
@@ -246,10 +212,6 @@ int manager_new(const struct daemon_options *opts, struct lvsd_config *config, s
 		log_error("cannot ping the ping nodes: %s", strerror(-r));
 		goto fail;
 	}
-	if ((r = daemon_serve_control(m->event, opts, manager_on_request, m, &m->ctl)) < 0)
-		goto fail;
-	ctl_server_open_to_group(m->ctl);
-	sd_event_set_watchdog(m->event, true);
 	*ret = m;
 	return 0;
 fail:
@@ -257,10 +219,9 @@ fail:
 	return r;
 }
 
-int manager_run(struct manager *m)
+void manager_start(struct manager *m)
 {
 	char epoch_path[4096];
-	int r;
 
 	if (m->config->cluster.realtime)
 		manager_set_realtime(true);
@@ -278,20 +239,12 @@ int manager_run(struct manager *m)
 		 m->config->directors[m->self].name, m->config->directors[m->self].priority,
 		 m->config->n_directors - 1, m->config->n_vips,
 		 (unsigned long long)(m->config->cluster.interval_usec / 1000), m->config->cluster.dead_after);
-	sd_notify(0, "READY=1\nSTATUS=Listening for peers");
-	r = sd_event_loop(m->event);
-	if (r < 0) {
-		log_error("event loop failed: %s", strerror(-r));
-		return 1;
-	}
-	return m->exit_status;
 }
 
 void manager_free(struct manager *m)
 {
 	if (!m)
 		return;
-	ctl_server_free(m->ctl);
 	links_close(m->links, m->n_links);
 	for (size_t g = 0; m->groups && m->config && g < m->config->n_vips; g++)
 		sd_event_source_disable_unref(m->groups[g].announce_timer);
@@ -302,10 +255,6 @@ void manager_free(struct manager *m)
 	sd_event_source_disable_unref(m->tick);
 	if (m->tick_fd >= 0)
 		close(m->tick_fd);
-	sd_event_source_disable_unref(m->sigterm);
-	sd_event_source_disable_unref(m->sigint);
-	sd_event_source_disable_unref(m->sighup);
-	sd_event_unref(m->event);
 	vip_netlink_close(m->nl);
 	ping_nodes_free(m->ping);
 	hmac_free(m->hmac);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <systemd/sd-event.h>
 
+#include "clock.h"
 #include "config.h"
 #include "ctl.h"
 #include "daemon.h"
@@ -78,10 +79,10 @@ struct drop_counters {
 
 struct manager {
 	const struct daemon_options *opts;
-	sd_event *event;
-	sd_event_source *sigterm, *sigint, *sighup, *tick;
-	int tick_fd;
+	sd_event *event;                /* the skeleton's, as opts and ctl */
 	struct ctl_server *ctl;
+	sd_event_source *tick;
+	int tick_fd;
 
 	struct lvsd_config *config;
 	size_t self;                    /* index of this director */
@@ -109,11 +110,15 @@ struct manager {
 	uint64_t leaving_since_usec;
 	struct drop_counters drops;
 	struct links_inbox inbox;
-	int exit_status;
 };
 
-int manager_new(const struct daemon_options *opts, struct lvsd_config *config, struct manager **ret);
-int manager_run(struct manager *m);
+/* The hooks of struct daemon_ops (daemon.h). */
+int manager_new(const struct daemon *d, struct lvsd_config *config, struct manager **ret);
+/* Drops addresses an earlier run left, starts listening for peers. */
+void manager_start(struct manager *m);
+/* Hands the groups over before leaving. */
+int manager_stop(struct manager *m, unsigned signo);
+void manager_status_line(const struct manager *m, bool reloaded, char *buf, size_t size);
 void manager_free(struct manager *m);
 
 /* Pieces of the start shared with a reload, each for a given config. */
@@ -129,9 +134,6 @@ void manager_set_realtime(bool on);
  * held groups stay held, peers keep what they said. Returns < 0 with
  * nothing changed (the caller keeps config) or 0 (config is taken). */
 int manager_reload(struct manager *m, struct lvsd_config *config);
-/* SIGHUP, lvsctl reload: loads the file and applies it as above; 0, or
- * < 0 with the running configuration kept and why filled in. */
-int manager_reload_file(struct manager *m, char *why, size_t size);
 
 /* links.c: heartbeats out and in. */
 #define LINKS_POLLED_UP_TO_USEC 10000
@@ -151,10 +153,13 @@ bool roles_hold_nothing(const struct manager *m);
 int roles_announce_timer(struct manager *m, struct group *g);
 /* A held group's addresses (re)added and announced from the start. */
 void roles_announce_again(struct manager *m, struct group *g);
-const char *hb_role_to_string(enum hb_role r);
 
 /* status.c */
-void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata);
+const char *hb_role_to_string(enum hb_role r);
+/* The directors and the VIP groups, END included. */
+int manager_send_status(struct manager *m, struct ctl_peer *p);
+/* lvsctl takeover and release. */
+int manager_request(struct manager *m, struct ctl_peer *p, const struct ipc_message *req);
 void manager_publish(struct manager *m);
 
 uint64_t manager_dead_usec(const struct manager *m);

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "clock.h"
 #include "log.h"
 
 struct ping_nodes {

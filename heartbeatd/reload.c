@@ -264,7 +264,6 @@ int manager_reload(struct manager *m, struct lvsd_config *config)
 	m->config = config;
 	config_free(old);
 
-	log_set_level(m->opts->log_level >= 0 ? m->opts->log_level : config->log_level);
 	if (config->cluster.interval_usec != old_interval && (r = manager_set_interval(m)) < 0)
 		log_error("cannot set the new heartbeat interval: %s", strerror(-r));
 	if (config->cluster.realtime != was_realtime)
@@ -275,5 +274,8 @@ int manager_reload(struct manager *m, struct lvsd_config *config)
 	roles_evaluate(m, "reload");
 	links_send(m);
 	manager_publish(m);
+	log_info("configuration reloaded from %s: %zu peers, %zu VIP groups, heartbeats every %llu ms, dead after %u",
+		 m->opts->config_path, config->n_directors - 1, config->n_vips,
+		 (unsigned long long)(config->cluster.interval_usec / 1000), config->cluster.dead_after);
 	return 0;
 }

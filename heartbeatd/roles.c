@@ -15,17 +15,6 @@
 #define LINK_CHECK_USEC 10000
 #define ADDRESS_CHECK_USEC 1000000
 
-static const char *const role_names[] = {
-	[HB_ROLE_BACKUP] = "backup",
-	[HB_ROLE_MASTER] = "master",
-	[HB_ROLE_FAULT] = "fault",
-};
-
-const char *hb_role_to_string(enum hb_role r)
-{
-	return r <= HB_ROLE_FAULT ? role_names[r] : "?";
-}
-
 uint64_t manager_dead_usec(const struct manager *m)
 {
 	return (uint64_t)m->config->cluster.dead_after * m->config->cluster.interval_usec;

@@ -7,6 +7,15 @@
 #include "log.h"
 #include "manager.h"
 
+_Static_assert((int)HB_ROLE_BACKUP == (int)IPC_ROLE_BACKUP && (int)HB_ROLE_MASTER == (int)IPC_ROLE_MASTER &&
+	       (int)HB_ROLE_FAULT == (int)IPC_ROLE_FAULT,
+	       "a role is the same number in heartbeats and in VIP_GROUP messages");
+
+const char *hb_role_to_string(enum hb_role r)
+{
+	return ipc_role_to_string((enum ipc_role)r);
+}
+
 static void vip_addresses(const struct lvsd_vip *v, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -20,7 +29,7 @@ static void vip_addresses(const struct lvsd_vip *v, char *buf, size_t size)
 	}
 }
 
-static int send_snapshot(struct manager *m, struct ctl_peer *p)
+int manager_send_status(struct manager *m, struct ctl_peer *p)
 {
 	struct ipc_message msg;
 	uint32_t count = 0;
@@ -51,7 +60,7 @@ static int send_snapshot(struct manager *m, struct ctl_peer *p)
 
 static int publish_to(struct ctl_peer *p, void *userdata)
 {
-	return send_snapshot(userdata, p);
+	return manager_send_status(userdata, p);
 }
 
 void manager_publish(struct manager *m)
@@ -95,31 +104,14 @@ static int set_intent(struct manager *m, const char *name, enum hb_intent intent
 	return ctl_peer_send(p, &end);
 }
 
-void manager_on_request(struct ctl_peer *p, const struct ipc_message *req, void *userdata)
+int manager_request(struct manager *m, struct ctl_peer *p, const struct ipc_message *req)
 {
-	struct manager *m = userdata;
-	int r;
-
 	switch (req->type) {
-	case IPC_REQ_SUBSCRIBE:
-		ctl_peer_subscribe(p);
-		__attribute__((fallthrough));
-	case IPC_REQ_STATUS:
-		r = send_snapshot(m, p);
-		break;
 	case IPC_REQ_TAKEOVER:
 	case IPC_REQ_RELEASE:
-		r = set_intent(m, req->group.name, req->type == IPC_REQ_TAKEOVER ? HB_INTENT_WANTS : HB_INTENT_YIELDS,
-			       p);
-		break;
-	case IPC_REQ_RELOAD: {
-		char why[DAEMON_WHY_MAX];
-
-		daemon_answer_reload(p, manager_reload_file(m, why, sizeof(why)), why);
-		return;
-	}
+		return set_intent(m, req->group.name,
+				  req->type == IPC_REQ_TAKEOVER ? HB_INTENT_WANTS : HB_INTENT_YIELDS, p);
 	default:
-		r = -EOPNOTSUPP;
+		return -EOPNOTSUPP;
 	}
-	ctl_peer_request_failed(p, req, r);
 }

@@ -6,26 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "config.h"
 
 static struct status_virtual *add_virtual(struct status_view *st, const struct ipc_virtual *v)
 {
-	struct status_virtual *vs = realloc(st->virtuals, (st->n_virtuals + 1) * sizeof(*vs));
-
-	if (!vs)
+	if (array_grow((void **)&st->virtuals, st->n_virtuals, &st->allocated_virtuals, sizeof(*st->virtuals), 16) < 0)
 		return NULL;
-	st->virtuals = vs;
 	st->virtuals[st->n_virtuals] = (struct status_virtual){ .v = *v };
 	return &st->virtuals[st->n_virtuals++];
 }
 
 static struct status_real *add_real(struct status_virtual *v, const struct ipc_real *r)
 {
-	struct status_real *reals = realloc(v->reals, (v->n_reals + 1) * sizeof(*reals));
-
-	if (!reals)
+	if (array_grow((void **)&v->reals, v->n_reals, &v->allocated_reals, sizeof(*v->reals), 16) < 0)
 		return NULL;
-	v->reals = reals;
 	v->reals[v->n_reals] = (struct status_real){ .real = *r };
 	return &v->reals[v->n_reals++];
 }
@@ -78,24 +73,16 @@ int status_view_add(struct status_view *st, const struct ipc_message *m)
 		return add_real(v, &m->real) ? 0 : -ENOMEM;
 	case IPC_MSG_HEALTH:
 		return add_health(st, &m->health);
-	case IPC_MSG_PEER: {
-		struct ipc_peer *p = realloc(st->peers, (st->n_peers + 1) * sizeof(*p));
-
-		if (!p)
+	case IPC_MSG_PEER:
+		if (array_grow((void **)&st->peers, st->n_peers, &st->allocated_peers, sizeof(*st->peers), 4) < 0)
 			return -ENOMEM;
-		st->peers = p;
 		st->peers[st->n_peers++] = m->peer;
 		return 0;
-	}
-	case IPC_MSG_VIP_GROUP: {
-		struct ipc_vip_group *vips = realloc(st->vips, (st->n_vips + 1) * sizeof(*vips));
-
-		if (!vips)
+	case IPC_MSG_VIP_GROUP:
+		if (array_grow((void **)&st->vips, st->n_vips, &st->allocated_vips, sizeof(*st->vips), 4) < 0)
 			return -ENOMEM;
-		st->vips = vips;
 		st->vips[st->n_vips++] = m->vip;
 		return 0;
-	}
 	default:
 		return -EBADMSG;
 	}
@@ -122,8 +109,6 @@ static const char *virtual_address(const struct ipc_virtual *v, char *buf, size_
 	return buf;
 }
 
-static const char *const role_names[] = { "backup", "master", "fault" };
-
 void status_print_text(FILE *f, const char *node, const struct status_view *st)
 {
 	fprintf(f, "node %s\n", node);
@@ -133,7 +118,7 @@ void status_print_text(FILE *f, const char *node, const struct status_view *st)
 				st->peers[i].alive ? "alive" : "dead", st->peers[i].priority);
 	for (size_t i = 0; i < st->n_vips; i++)
 		fprintf(f, "vip %-17s %-6s holder %-16s %s\n", st->vips[i].name,
-			role_names[st->vips[i].role < 3 ? st->vips[i].role : 0],
+			ipc_role_to_string(st->vips[i].role),
 			st->vips[i].holder[0] ? st->vips[i].holder : "-", st->vips[i].addresses);
 	for (size_t i = 0; i < st->n_virtuals; i++) {
 		const struct status_virtual *sv = &st->virtuals[i];
@@ -197,7 +182,7 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 		fputs(i ? ", {\"name\": " : "{\"name\": ", f);
 		json_string(f, v->name);
 		fputs(", \"state\": ", f);
-		json_string(f, role_names[v->role < 3 ? v->role : 0]);
+		json_string(f, ipc_role_to_string(v->role));
 		fputs(", \"holder\": ", f);
 		json_string(f, v->holder);
 		fputs(", \"addresses\": [", f);
@@ -235,7 +220,7 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 			fputs(", \"address\": ", f);
 			json_string(f, endpoint_format(&r->endpoint, ep));
 			fputs(", \"health\": ", f);
-			json_string(f, ipc_health_to_string(r->health) ?: "unknown");
+			json_string(f, ipc_health_to_string(r->health));
 			fprintf(f, ", \"weight\": %u, \"active\": %u, \"inactive\": %u", r->weight, r->active,
 				r->inactive);
 			if (r->error) {
@@ -246,7 +231,7 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 				fputs(", \"check\": {\"type\": ", f);
 				json_string(f, check_type_to_string(sr->check.check) ?: "?");
 				fputs(", \"health\": ", f);
-				json_string(f, ipc_health_to_string(sr->check.health) ?: "unknown");
+				json_string(f, ipc_health_to_string(sr->check.health));
 				fprintf(f, ", \"last\": \"%s\", \"checks\": %u, \"latency_ms\": %.3f, \"reason\": ",
 					sr->check.checks == 0 ? "none" : sr->check.last_ok ? "passed" : "failed",
 					sr->check.checks, sr->check.latency_usec / 1000.0);

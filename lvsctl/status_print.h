@@ -15,16 +15,16 @@ struct status_real {
 struct status_virtual {
 	struct ipc_virtual v;
 	struct status_real *reals;
-	size_t n_reals;
+	size_t n_reals, allocated_reals;
 };
 
 struct status_view {
 	struct status_virtual *virtuals;
-	size_t n_virtuals;
+	size_t n_virtuals, allocated_virtuals;
 	struct ipc_peer *peers;           /* heartbeatd's, itself included */
-	size_t n_peers;
+	size_t n_peers, allocated_peers;
 	struct ipc_vip_group *vips;
-	size_t n_vips;
+	size_t n_vips, allocated_vips;
 };
 
 /* Adds one of directord's VIRTUAL or REAL messages (a REAL belongs to the

@@ -184,3 +184,38 @@ Test(ipc, reload_request_has_no_payload)
 	buf[IPC_HEADER_SIZE] = 0;
 	cr_assert_eq(ipc_decode(buf, (size_t)n + 1, &back), -EBADMSG, "a payload it should not have");
 }
+
+/* Each name reads back as its value; a value outside the enum prints as
+ * no value's name, so a stray byte never shows as a real state. */
+Test(ipc, health_and_role_names_both_ways)
+{
+	for (int h = 0; h < _IPC_HEALTH_MAX; h++)
+		cr_assert_eq(ipc_health_from_string(ipc_health_to_string(h)), h);
+	for (int r = 0; r < _IPC_ROLE_MAX; r++)
+		cr_assert_eq(ipc_role_from_string(ipc_role_to_string(r)), r);
+	cr_assert_str_eq(ipc_health_to_string(IPC_HEALTH_UNKNOWN), "unknown");
+	cr_assert_str_eq(ipc_role_to_string(IPC_ROLE_BACKUP), "backup");
+	cr_assert_str_eq(ipc_role_to_string(IPC_ROLE_FAULT), "fault");
+	cr_assert_eq(ipc_health_from_string("sideways"), -EINVAL);
+	cr_assert_eq(ipc_role_from_string(""), -EINVAL);
+}
+
+Test(ipc, an_unknown_health_or_role_prints_as_no_valid_name)
+{
+	const unsigned strays[] = { 200, 255, 0x7fffffff };
+
+	cr_assert_eq(ipc_health_from_string(ipc_health_to_string(_IPC_HEALTH_MAX)), -EINVAL);
+	cr_assert_eq(ipc_role_from_string(ipc_role_to_string(_IPC_ROLE_MAX)), -EINVAL);
+	cr_assert_eq(ipc_health_from_string(ipc_role_to_string(_IPC_ROLE_MAX)), -EINVAL);
+	for (size_t i = 0; i < sizeof(strays) / sizeof(*strays); i++) {
+		const char *h = ipc_health_to_string((enum ipc_health)strays[i]);
+		const char *r = ipc_role_to_string((enum ipc_role)strays[i]);
+
+		cr_assert_not_null(h);
+		cr_assert_not_null(r);
+		cr_assert_eq(ipc_health_from_string(h), -EINVAL, "health %u prints as \"%s\"", strays[i], h);
+		cr_assert_eq(ipc_role_from_string(h), -EINVAL);
+		cr_assert_eq(ipc_role_from_string(r), -EINVAL, "role %u prints as \"%s\"", strays[i], r);
+		cr_assert_eq(ipc_health_from_string(r), -EINVAL);
+	}
+}

@@ -237,6 +237,29 @@ Test(ipvs_diff, persistence_and_flags_compare_only_managed_bits)
 	cr_assert_not(ipvs_service_settings_equal(&k, &d));
 }
 
+/* A persistent service whose timeout alone changed is edited: the flags
+ * being the same must not hide it. */
+Test(ipvs_diff, a_persistence_timeout_change_alone_is_one_service_edit)
+{
+	struct ipvs_service ks = svc("192.0.2.50", 80), ds = svc("192.0.2.50", 80);
+	struct ipvs_table kernel, desired;
+	struct ipvs_key_set owned = { 0 };
+	struct ipvs_op_list ops = { 0 };
+
+	ks.flags = ds.flags = IP_VS_SVC_F_PERSISTENT;
+	ks.timeout = 300;
+	ds.timeout = 600;
+	cr_assert_not(ipvs_service_settings_equal(&ks, &ds));
+	kernel = table(&ks, 1);
+	desired = table(&ds, 1);
+	cr_assert_eq(ipvs_diff(&kernel, &desired, &owned, &ops), 0);
+	cr_assert_eq(ops.n, 1);
+	cr_assert_eq(ops.ops[0].kind, IPVS_OP_EDIT_SERVICE);
+	ipvs_op_list_clear(&ops);
+	ipvs_table_clear(&kernel);
+	ipvs_table_clear(&desired);
+}
+
 Test(ipvs_diff, fwmark_and_ipv6_services_are_distinct_keys)
 {
 	struct ipvs_service_key a = { .family = AF_INET, .fwmark = 7 };
