@@ -10,7 +10,6 @@
  *     of config.h and checks what involves several values, reporting at the
  *     line where the section concerned opens. */
 #include "config_internal.h"
-#include "thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -213,6 +212,18 @@ out:
 	return 0;
 }
 
+/* The characters of libconfuse's unquoted strings. */
+static bool is_word_char(char c)
+{
+	switch (c) {
+	case '\0': case ' ': case '#': case '"': case '\'': case '\t': case '\n': case '\r':
+	case '=': case '{': case '}': case '(': case ')': case '+': case ',': case '*':
+		return false;
+	default:
+		return true;
+	}
+}
+
 static unsigned line_at(const char *text, const char *p)
 {
 	unsigned line = 1;
@@ -301,9 +312,9 @@ static bool option_path_at(struct loader *l, const char *text, const char *p)
 {
 	const char *start = p, *end = p;
 
-	while (start > text && config_is_word_char(start[-1]))
+	while (start > text && is_word_char(start[-1]))
 		start--;
-	while (config_is_word_char(*end))
+	while (is_word_char(*end))
 		end++;
 	if (!starts_value(end, true))
 		return false;
@@ -339,7 +350,7 @@ static int prepare_text(struct loader *l, char *text, size_t len)
 
 		if (plain) {
 			p += plain;
-			in_word = config_is_word_char(p[-1]);
+			in_word = is_word_char(p[-1]);
 			continue;
 		}
 		if (*p == '|') {
@@ -386,7 +397,7 @@ static int prepare_text(struct loader *l, char *text, size_t len)
 			} else if (*p == '}' && depth > 0) {
 				depth--;
 			}
-			in_word = config_is_word_char(*p);
+			in_word = is_word_char(*p);
 			p++;
 		}
 	}
@@ -875,55 +886,15 @@ static int parse_text(struct loader *l, cfg_t *cfg, char *text, size_t len)
 
 /* ---- config_load() ---- */
 
-/* libconfuse's lexer is global state, and freeing a tree's root tears it
- * down: parsing and freeing take turns. */
-static pthread_mutex_t confuse_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Below this size a tree is freed at once: a thread would cost more. */
-#define FREE_ASIDE_BYTES (64 * 1024)
-
-static void *free_tree(void *cfg)
-{
-	pthread_mutex_lock(&confuse_lock);
-	cfg_free(cfg);
-	pthread_mutex_unlock(&confuse_lock);
-	return NULL;
-}
-
-/* Freeing the tree of a large file costs a fifth of loading it, and nothing
- * waits for it: a thread of its own frees it while the daemon programs the
- * kernel. The caller holds confuse_lock, so the thread starts when it lets
- * go. */
-static void release_tree(cfg_t *cfg, size_t text_len)
-{
-	pthread_attr_t attr;
-	pthread_t thread;
-	bool started = false;
-
-	if (text_len >= FREE_ASIDE_BYTES && pthread_attr_init(&attr) == 0) {
-		started = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
-			  thread_start_without_signals(&thread, &attr, free_tree, cfg) == 0;
-		pthread_attr_destroy(&attr);
-	}
-	if (!started)
-		cfg_free(cfg);
-}
-
-/* One loading of path; with fast, plain reals are read without libconfuse
- * (config_fast_reals.c), and *doubt tells whether the result may differ
- * from libconfuse's own: then the caller loads again without. */
-static int load(const char *path, bool fast, bool *doubt, struct lvsd_config **ret,
-		struct config_errors *errors)
+int config_load(const char *path, struct lvsd_config **ret, struct config_errors *errors)
 {
 	struct loader l = { .path = path };
 	struct lvsd_config *c = NULL;
 	cfg_t *cfg = NULL;
 	char *text = NULL;
 	size_t len = 0;
-	bool locked = false;
 	int r;
 
-	*doubt = false;
 	r = read_file(&l, &text, &len);
 	if (r == 0)
 		r = prepare_text(&l, text, len);
@@ -936,14 +907,7 @@ static int load(const char *path, bool fast, bool *doubt, struct lvsd_config **r
 		r = -ENOMEM;
 		goto out;
 	}
-	if (fast) {
-		if ((r = config_fast_reals_take(&l.fast, l.strings, text)) < 0)
-			goto out;
-		len = strlen(text);
-	}
 
-	pthread_mutex_lock(&confuse_lock);
-	locked = true;
 	cfg = cfg_init(root_opts, CFGF_NONE);
 	if (!cfg) {
 		r = -ENOMEM;
@@ -969,39 +933,16 @@ static int load(const char *path, bool fast, bool *doubt, struct lvsd_config **r
 		r = -ENOMEM;
 	if (r == 0 && l.n_problems > l.n_warnings)
 		r = -EINVAL;
-	*doubt = l.fast.n_reals > 0 && (r == -EINVAL || l.fast_doubt);
 
 out:
 	if (cfg)
-		release_tree(cfg, len);
-	if (locked)
-		pthread_mutex_unlock(&confuse_lock);
+		cfg_free(cfg);
 	free(text);
-	config_fast_reals_clear(&l.fast);
 	move_problems(&l, errors);
-	if (r < 0 || *doubt) {
+	if (r < 0) {
 		config_free(c);
 		return r;
 	}
 	*ret = c;
 	return 0;
-}
-
-int config_load(const char *path, struct lvsd_config **ret, struct config_errors *errors)
-{
-	bool doubt;
-	int r = load(path, true, &doubt, ret, errors);
-
-	if (!doubt)
-		return r;
-	/* A problem, or a title twice: libconfuse's own report is the one. */
-	config_errors_clear(errors);
-	return load(path, false, &doubt, ret, errors);
-}
-
-int config_load_with_libconfuse_only(const char *path, struct lvsd_config **ret, struct config_errors *errors)
-{
-	bool doubt;
-
-	return load(path, false, &doubt, ret, errors);
 }

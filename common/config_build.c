@@ -504,7 +504,7 @@ static const char *real_value(cfg_t *sec, unsigned option)
 
 /* What the builder learns of one real section before expanding it. */
 struct real_plan {
-	cfg_t *sec;                          /* NULL: read without libconfuse */
+	cfg_t *sec;
 	const char *name;
 	unsigned line;                       /* of its address */
 	struct config_real_address address;  /* count 0: none usable */
@@ -571,7 +571,7 @@ static void build_real_check(struct loader *l, struct lvsd_virtual *v, const str
 	uint16_t port = plan->address.port ? plan->address.port : v->endpoint.port;
 
 	/* Named only when there is something to say: reals are many. */
-	if (plan->sec && cfg_opt_size(cfg_getnopt(plan->sec, REAL_OPT_CHECK))) {
+	if (cfg_opt_size(cfg_getnopt(plan->sec, REAL_OPT_CHECK))) {
 		snprintf(who, sizeof(who), "real %s", plan->name);
 		own = first_section(l, plan->sec, "check", who);
 	}
@@ -598,79 +598,11 @@ static void build_real_check(struct loader *l, struct lvsd_virtual *v, const str
 			      plan->name);
 }
 
-/* Reals read without libconfuse for a virtual libconfuse did not see where
- * they were found: the scanner and libconfuse disagree on the file. */
-static void fast_reals_unused(struct loader *l, size_t from, size_t to)
-{
-	for (size_t i = from; i < to; i++)
-		if (l->fast.virtuals[i].n)
-			l->fast_doubt = true;
-}
-
-/* The reals of virtual title read without libconfuse, NULL if none. Both
- * lists are in file order, so the search goes on from the last one found. */
-static const struct fast_virtual *fast_reals_of(struct loader *l, const char *title)
-{
-	for (size_t i = l->fast_next; i < l->fast.n; i++)
-		if (strcmp(l->fast.virtuals[i].title, title) == 0) {
-			fast_reals_unused(l, l->fast_next, i);
-			l->fast_next = i + 1;
-			return l->fast.virtuals[i].n ? &l->fast.virtuals[i] : NULL;
-		}
-	return NULL;
-}
-
-static bool plan_names_equal(const void *plans, size_t a, size_t b)
-{
-	const struct real_plan *p = plans;
-
-	return strcmp(p[a].name, p[b].name) == 0;
-}
-
-/* Puts fast's reals among the n parsed plans (room reserved), in file order:
- * each of them is alone on its lines, so lines order them. libconfuse did
- * not see them to refuse a title given twice: a duplicate casts doubt on
- * the fast path (config_load() then loads with libconfuse alone). */
-static void merge_fast_reals(struct loader *l, const struct lvsd_virtual *v, struct real_plan *plans,
-			     size_t n, const struct fast_virtual *fast)
-{
-	size_t total = n + fast->n, i = n, j = fast->n;
-	struct first_seen names;
-
-	/* From the end: parsed plans move up to their places. */
-	for (size_t k = total; k-- > 0;) {
-		const struct fast_real *f = j ? &fast->reals[j - 1] : NULL;
-
-		if (f && (i == 0 || f->line > plans[i - 1].line)) {
-			plans[k] = (struct real_plan){
-				.name = f->name,
-				.line = f->line,
-				.address = f->address,
-				.forward = f->forward < 0 ? v->forward : (enum lvsd_forward)f->forward,
-				.weight = f->weight,
-			};
-			j--;
-		} else {
-			plans[k] = plans[--i];
-		}
-	}
-	if (first_seen_init(&names, total, plans, plan_names_equal) < 0) {
-		l->oom = true;
-		return;
-	}
-	for (size_t k = 0; k < total && !l->fast_doubt; k++)
-		if (first_seen_check(&names, k, hash_string(HASH_START, plans[k].name)) != SIZE_MAX)
-			l->fast_doubt = true;
-	first_seen_free(&names);
-}
-
 static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool family_known,
 		       cfg_t *virtual_block, unsigned virtual_problems)
 {
 	cfg_opt_t *reals = cfg_getopt(vs, "real");
-	unsigned n_parsed = cfg_opt_size(reals);
-	const struct fast_virtual *fast = fast_reals_of(l, v->name);
-	size_t n = n_parsed + (fast ? fast->n : 0);
+	unsigned n = cfg_opt_size(reals);
 	struct real_plan *plans = calloc(n ? n : 1, sizeof(*plans));
 	char buf[LVSD_ADDR_STRLEN];
 	size_t total = 0;
@@ -678,7 +610,7 @@ static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool
 
 	if (!plans)
 		return -ENOMEM;
-	for (unsigned i = 0; i < n_parsed; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		struct real_plan *p = &plans[i];
 		const struct real_note *note;
 		const char *weight;
@@ -697,8 +629,6 @@ static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool
 		else if (note->valid)
 			p->address = note->address;
 	}
-	if (fast)
-		merge_fast_reals(l, v, plans, n_parsed, fast);
 	for (size_t i = 0; i < n; i++)
 		total += plans[i].address.count;
 
@@ -949,7 +879,6 @@ int config_build(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
 		r = build_sync(l, cfg, c);
 	if (r == 0)
 		r = build_virtuals(l, cfg, c);
-	fast_reals_unused(l, l->fast_next, l->fast.n);
 	if (r == 0 && l->oom)
 		r = -ENOMEM;
 	return r;

@@ -1,6 +1,6 @@
-/* A configuration and its loading as text: every field of every real, what
- * tests and the fuzzer compare when two loadings must agree; and the verdict
- * that -t and lvsctl check-config print. */
+/* A configuration and its loading as text: every field of every real, for
+ * tests and the fuzzer to look at; and the verdict that -t and lvsctl
+ * check-config print. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -39,15 +39,14 @@ void config_dump(const struct lvsd_config *c, FILE *f)
 	}
 }
 
-char *config_load_description(const char *path, bool libconfuse_only)
+char *config_load_description(const char *path)
 {
 	struct config_errors errors = { 0 };
 	struct lvsd_config *c = NULL;
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
-	int r = libconfuse_only ? config_load_with_libconfuse_only(path, &c, &errors)
-				: config_load(path, &c, &errors);
+	int r = config_load(path, &c, &errors);
 
 	if (f) {
 		fprintf(f, "result %d\n", r);

@@ -5,8 +5,7 @@
  *   config_build.c   the cfg_t tree -> the structs of config.h, checks that
  *                    involve several values, config_free()
  *   config_values.c  parsers of single values, the enums' string tables
- *   config_real_notes.c  what the parse learns of each real, for the builder
- *   config_fast_reals.c  plain real sections, read without libconfuse */
+ *   config_real_notes.c  what the parse learns of each real, for the builder */
 #pragma once
 
 #include <confuse.h>
@@ -25,7 +24,6 @@
 
 struct problem;
 struct real_note;
-struct fast_virtual;
 
 /* The real sections' notes (see real_notes_put()): a hash table by section. */
 struct real_notes {
@@ -33,20 +31,10 @@ struct real_notes {
 	size_t n, size;
 };
 
-/* The reals read without libconfuse (config_fast_reals.c), by virtual. */
-struct fast_reals {
-	struct fast_virtual *virtuals;  /* in file order */
-	size_t n, allocated;
-	size_t n_reals;
-};
-
 struct loader {
 	const char *path;
 	struct string_pool *strings;  /* the configuration's (config_build()) */
 	struct real_notes reals;
-	struct fast_reals fast;
-	size_t fast_next;         /* the builder's place in fast.virtuals */
-	bool fast_doubt;          /* the fast path may differ: load with libconfuse alone */
 	struct problem *problems;
 	size_t n_problems;
 	size_t n_warnings;        /* of the problems */
@@ -141,39 +129,6 @@ int real_notes_put(struct real_notes *t, const struct real_note *note);
 /* The note of sec, NULL when it has no address. */
 const struct real_note *real_notes_get(const struct real_notes *t, const cfg_t *sec);
 void real_notes_clear(struct real_notes *t);
-
-/* ---- plain real sections without libconfuse (config_fast_reals.c) ---- */
-
-/* The characters of libconfuse's unquoted strings. */
-static inline bool config_is_word_char(char c)
-{
-	switch (c) {
-	case '\0': case ' ': case '#': case '"': case '\'': case '\t': case '\n': case '\r':
-	case '=': case '{': case '}': case '(': case ')': case '+': case ',': case '*':
-		return false;
-	default:
-		return true;
-	}
-}
-
-struct fast_real {
-	const char *name;         /* the configuration's pool */
-	unsigned line;            /* of its address, as libconfuse's callback sees it */
-	struct config_real_address address;
-	unsigned weight;          /* 1 when not given */
-	int forward;              /* enum lvsd_forward, -1: the virtual's */
-};
-
-struct fast_virtual {
-	const char *title;
-	struct fast_real *reals;  /* in file order */
-	size_t n, allocated;
-};
-
-/* Reads the plain reals of text (prepared: comments blanked) into f and
- * cuts them out of it, their newlines kept. 0 or -ENOMEM. */
-int config_fast_reals_take(struct fast_reals *f, struct string_pool *strings, char *text);
-void config_fast_reals_clear(struct fast_reals *f);
 
 /* A vip address: "ADDR/PREFIX" optionally followed by "dev IFNAME". */
 struct config_vip_address {
