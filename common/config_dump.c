@@ -1,6 +1,5 @@
 /* A configuration and its loading as text: every field of every real, for
- * tests and the fuzzer to look at; and the verdict that -t and lvsctl
- * check-config print. */
+ * tests and the fuzzer to look at. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -59,17 +58,4 @@ char *config_load_description(const char *path)
 	config_free(c);
 	config_errors_clear(&errors);
 	return text;
-}
-
-void config_print_verdict(const char *path, int r, const struct config_errors *errors)
-{
-	for (size_t i = 0; i < errors->n; i++)
-		fprintf(stderr, "%s\n", errors->lines[i]);
-	if (r < 0)
-		return;
-	if (errors->n_warnings)
-		printf("%s: configuration OK, with %zu warning%s\n", path, errors->n_warnings,
-		       errors->n_warnings == 1 ? "" : "s");
-	else
-		printf("%s: configuration OK\n", path);
 }
