@@ -36,6 +36,12 @@ static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 	 * not. config_real_check_values() judges those options itself. */
 	if (cfg && (cfg->flags & CFGF_KEYSTRVAL) && strcmp(fmt, "no such option '%s'") == 0)
 		return;
+	/* lvsd's words for libconfuse's complaints of an escape in a string,
+	 * the ones its operators know. */
+	if (strcmp(fmt, "bad escape sequence '%s'") == 0)
+		fmt = "bad escape sequence '%s' in a string";
+	else if (strcmp(fmt, "invalid octal number '%s'") == 0)
+		fmt = "invalid octal escape '%s' in a string";
 	config_report_va(parsing, cfg && cfg->line > 0 ? (unsigned)cfg->line : 0, fmt, ap);
 }
 

@@ -27,49 +27,22 @@ static unsigned line_at(const char *text, const char *p)
 	return line;
 }
 
-static unsigned octal_value(const char *digits, size_t n)
-{
-	unsigned v = 0;
-
-	for (size_t i = 0; i < n; i++)
-		v = v * 8 + (unsigned)(digits[i] - '0');
-	return v;
-}
-
-/* The end of the "..." string at p, or NULL after reporting why there is none.
- * Escapes follow libconfuse's lexer: \NNN octal up to 0377; a longer run of
- * digits is an error there. */
+/* The end of the "..." string at p, or NULL after reporting that there is
+ * none. An escape's validity is libconfuse's to judge (config_options.c
+ * words its complaints); here an escaped character only does not end the
+ * string. */
 static char *skip_dq_string(struct loader *l, const char *text, char *p)
 {
 	char *start = p;
 
 	for (p++; *p; p++) {
-		size_t digits, octal;
-
 		if (*p == '"')
 			return p + 1;
-		if (*p == '$' && p[1] == '{' && strchr(p, '}')) {
+		if (*p == '$' && p[1] == '{' && strchr(p, '}'))
 			/* ${VAR} is replaced whole, quotes and all. */
 			p = strchr(p, '}');
-			continue;
-		}
-		if (*p != '\\' || !p[1])
-			continue;
-		digits = strspn(p + 1, "0123456789");
-		octal = strspn(p + 1, "01234567");
-		if (octal > 3)
-			octal = 3;
-		if (digits > octal) {
-			config_report(l, line_at(text, p), "bad escape sequence '\\%.*s' in a string",
-				      (int)digits, p + 1);
-			return NULL;
-		}
-		if (octal_value(p + 1, octal) > 0377) {
-			config_report(l, line_at(text, p), "invalid octal escape '\\%.*s' in a string",
-				      (int)octal, p + 1);
-			return NULL;
-		}
-		p += octal ? octal : 1;
+		else if (*p == '\\' && p[1])
+			p++;
 	}
 	config_report(l, line_at(text, start), "unterminated string");
 	return NULL;
@@ -117,16 +90,20 @@ static bool option_path_at(struct loader *l, const char *text, const char *p)
 	return true;
 }
 
-/* libconfuse 3.3 counts a '#' or '//' comment line three times and a block
- * comment one line too many, so every error after a comment would name the
- * wrong line; it also refuses comments inside lists. Its lexer keeps its
- * state from one file to the next: a bad escape or a string open at the end
- * would leave the next parse (a reload) starting inside a string. And it
- * takes a file ending inside a section for a complete one. So comments are
- * blanked out here, newlines kept, and strings and braces are checked, before
- * libconfuse sees the text. This follows libconfuse's own rules: '#' starts a
- * comment anywhere outside a string, '//' and '/' '*' only where a token
- * starts. Returns -EINVAL when libconfuse must not see the text at all. */
+/* What libconfuse 3.3's lexer gets wrong, and so is done here, before it
+ * sees the text (each has its test in test_config.c, suite libconfuse):
+ *  - it counts a '#' or '//' comment line three times and a block comment
+ *    one line too many, so every line it names after a comment is wrong; and
+ *    it refuses a comment anywhere but where an option may start (in a
+ *    list, say). So comments are blanked out, newlines kept, following
+ *    libconfuse's own rules: '#' starts a comment anywhere outside a string,
+ *    '//' and '/' '*' only where a token starts;
+ *  - it takes a file ending inside a section, a block comment or (where an
+ *    option may start) a string for a complete one;
+ *  - it reads "a|b = ..." as option b of the first section a, handing the
+ *    value's callback the wrong section (option_path_at()).
+ * A NUL byte is no text at all. Returns -EINVAL when libconfuse must not
+ * see the text. */
 int config_text_prepare(struct loader *l, char *text, size_t len)
 {
 	const char *open[16];     /* the unclosed '{', outermost first */

@@ -1209,3 +1209,151 @@ Test(env_variable, expanded_in_values)
 	cr_expect_str_eq(endpoint_text(&c->virtuals[0].reals[2].endpoint), "192.0.2.13:80");
 	config_free(c);
 }
+
+/* ---- what libconfuse 3.3 gets wrong, and lvsd works around ----
+ *
+ * Each test fails without its workaround (config_text.c, config_options.c). */
+
+TestSuite(libconfuse, .init = make_tmpdir, .fini = remove_tmpdir);
+
+/* Loads text, which must fail with one problem at line, saying phrase. */
+static void expect_one_problem(const char *text, unsigned line, const char *phrase)
+{
+	struct config_errors e = { 0 };
+
+	write_text(tmp_path("lvsd.conf"), text);
+	load_bad(tmp_path("lvsd.conf"), 1, &e);
+	expect_error(e.lines[0], tmp_path("lvsd.conf"), line, phrase);
+	config_errors_clear(&e);
+}
+
+/* libconfuse counts a '#' or '//' comment line three times, a block
+ * comment one line too many. */
+Test(libconfuse, comment_lines_counted_once)
+{
+	expect_one_problem("# one\n"
+			   "// two\n"
+			   "/* three\n"
+			   "   four */\n"
+			   "log-level = loud   # five\n",
+			   5, "log-level 'loud': not one of");
+}
+
+/* libconfuse refuses a comment anywhere but where an option may start. */
+Test(libconfuse, comments_between_tokens)
+{
+	struct lvsd_config *c;
+
+	write_text(tmp_path("lvsd.conf"),
+		   "virtual web /* the site */ {\n"
+		   "  address = # the service\n"
+		   "    \"192.0.2.50:80\"\n"
+		   "  scheduler-flags = { // none\n"
+		   "  }\n"
+		   "}\n");
+	c = load_ok(tmp_path("lvsd.conf"));
+	cr_expect_str_eq(endpoint_text(&c->virtuals[0].endpoint), "192.0.2.50:80");
+	config_free(c);
+}
+
+/* libconfuse takes a file ending inside a section for a complete one. */
+Test(libconfuse, file_ending_inside_a_section)
+{
+	expect_one_problem("virtual web {\n"
+			   "  address = \"192.0.2.50:80\"\n",
+			   1, "this '{' is never closed");
+}
+
+/* ... inside a block comment ... */
+Test(libconfuse, file_ending_inside_a_comment)
+{
+	expect_one_problem("log-level = info\n"
+			   "/* to be continued\n",
+			   2, "unterminated comment");
+}
+
+/* ... and inside a string, where an option may start. */
+Test(libconfuse, file_ending_inside_a_string)
+{
+	expect_one_problem("log-level = info\n"
+			   "\"flush-on-stop = yes\n",
+			   2, "unterminated string");
+}
+
+/* libconfuse reads "real|weight" as the weight of the first real, and hands
+ * the value's callback the virtual's section. */
+Test(libconfuse, option_path)
+{
+	expect_one_problem("virtual web {\n"
+			   "  address = \"192.0.2.50:80\"\n"
+			   "  real a { address = \"192.0.2.11\" }\n"
+			   "  real|weight = 70000\n"
+			   "}\n",
+			   4, "'real|weight': '|' makes an option path, which lvsd.conf does not use");
+}
+
+/* libconfuse finds bad escapes itself; lvsd words its complaints. A bad
+ * escape stops libconfuse like any syntax error, after the values before
+ * it. */
+Test(libconfuse, escapes_in_lvsd_words)
+{
+	struct config_errors e = { 0 };
+
+	expect_one_problem("log-level = \"\\777\"\n", 1, "invalid octal escape '\\777' in a string");
+	write_text(tmp_path("lvsd.conf"), "cluster { port = 0 }\nlog-level = \"in\\9fo\"\n");
+	load_bad(tmp_path("lvsd.conf"), 2, &e);
+	expect_error(e.lines[0], tmp_path("lvsd.conf"), 1, "port '0': out of range 1..65535");
+	expect_error(e.lines[1], tmp_path("lvsd.conf"), 2, "bad escape sequence '\\9' in a string");
+	config_errors_clear(&e);
+}
+
+/* libconfuse complains of every option of a free-form section (a real's
+ * check block) before it accepts it. */
+Test(libconfuse, real_check_block_options)
+{
+	struct lvsd_config *c;
+
+	write_text(tmp_path("lvsd.conf"),
+		   "virtual web {\n"
+		   "  address = \"192.0.2.50:80\"\n"
+		   "  real a { address = \"192.0.2.11\" check { type = http request = \"/up\" } }\n"
+		   "}\n");
+	c = load_ok(tmp_path("lvsd.conf"));
+	cr_expect_eq(c->virtuals[0].reals[0].check.type, CHECK_HTTP);
+	cr_expect_str_eq(c->virtuals[0].reals[0].check.request, "/up");
+	config_free(c);
+}
+
+/* libconfuse's boolean parsing stops at the first bad one. */
+Test(libconfuse, every_bad_boolean_reported)
+{
+	struct config_errors e = { 0 };
+
+	write_text(tmp_path("lvsd.conf"), "flush-on-stop = maybe\ncluster { realtime = sometimes }\n");
+	load_bad(tmp_path("lvsd.conf"), 2, &e);
+	expect_error(e.lines[0], tmp_path("lvsd.conf"), 1, "flush-on-stop 'maybe': not one of yes, no");
+	expect_error(e.lines[1], tmp_path("lvsd.conf"), 2, "realtime 'sometimes': not one of yes, no");
+	config_errors_clear(&e);
+}
+
+/* libconfuse keeps the line where a section closes, not where it opens. */
+Test(libconfuse, opening_lines)
+{
+	struct lvsd_config *c;
+
+	write_text(tmp_path("lvsd.conf"),
+		   "director lb1 {\n"
+		   "  address = { \"192.0.2.1\" }\n"
+		   "}\n"
+		   "virtual web {\n"
+		   "  address = \"192.0.2.50:80\"\n"
+		   "  real a {\n"
+		   "    address = \"192.0.2.11\"\n"
+		   "  }\n"
+		   "}\n");
+	c = load_ok(tmp_path("lvsd.conf"));
+	cr_expect_eq(c->directors[0].line, 1);
+	cr_expect_eq(c->virtuals[0].line, 4);
+	cr_expect_eq(c->virtuals[0].reals[0].line, 7, "a real: the line of its address");
+	config_free(c);
+}
