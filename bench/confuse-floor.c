@@ -3,8 +3,8 @@
  * uses, as plain strings (no checking of any value, no line keeping, no
  * conversion). The time printed is the parse's; freeing the tree comes
  * after. bench/ipvs-apply times it beside directord, in the same boot, as a
- * reference: directord reads plain real sections itself and leaves libconfuse
- * the rest (common/config_fast_reals.c).
+ * reference: directord has libconfuse read the whole file too, each value
+ * parsed by its callback and kept with its line (common/config_options.c).
  *
  *   confuse-floor FILE      prints the seconds taken, or fails */
 #include <confuse.h>

@@ -201,16 +201,12 @@ struct config_errors {
  * -EINVAL (errors describes every problem found, warnings included) or
  * another negative errno (file unreadable: described in errors too). */
 int config_load(const char *path, struct lvsd_config **ret, struct config_errors *errors);
-/* config_load() as libconfuse alone reads the file, without the fast path
- * for plain real sections: what that path must agree with (the tests and
- * the fuzzer compare the two). */
-int config_load_with_libconfuse_only(const char *path, struct lvsd_config **ret, struct config_errors *errors);
 void config_free(struct lvsd_config *c);
-/* Every field of every virtual and real, as text (tests compare loadings). */
+/* Every field of every virtual and real, as text. */
 void config_dump(const struct lvsd_config *c, FILE *f);
 /* All a loading of path gives, as text: its result, its report, and the
  * configuration's config_dump(). NULL when out of memory; free() it. */
-char *config_load_description(const char *path, bool libconfuse_only);
+char *config_load_description(const char *path);
 void config_errors_clear(struct config_errors *e);
 /* What -t and lvsctl check-config print of config_load()'s r and errors:
  * every problem on stderr, then, if it loaded, "PATH: configuration OK" on

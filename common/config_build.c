@@ -1,15 +1,14 @@
-/* lvsd.conf, stage 3: the parsed cfg_t tree -> the structs of config.h.
+/* lvsd.conf, stage 3: the parsed tree -> the structs of config.h; here the
+ * top level, the cluster, directors, vips and sync (virtuals are
+ * config_build_virtuals.c's).
  *
- * Values are read again with the parsers libconfuse's callbacks used. A value
- * that fails here has been reported already (at its own line), so it reads
- * as 0 and the checks depending on it are skipped rather than repeating the
- * complaint. What involves several values is checked here and reported at the
- * line where the section concerned opens. */
+ * Values come typed from their callbacks. A bad one has been reported
+ * already (at its own line), so it reads as 0 and the checks depending on it
+ * are skipped rather than repeating the complaint. What involves several
+ * values is checked here and reported at the line where the section
+ * concerned opens. */
 #include "config_internal.h"
-#include "first_seen.h"
-#include "hash.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,15 +18,13 @@
 #include <syslog.h>
 
 #define KEY_MIN_BYTES 32
-#define USEC_PER_SEC 1000000
 
-static const char *family_name(int family)
+const char *config_family_name(int family)
 {
 	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
 
-/* A copy in the configuration's pool; NULL reads as "". */
-static const char *xstrdup(struct loader *l, const char *s)
+const char *config_strdup(struct loader *l, const char *s)
 {
 	const char *d = string_pool_dup(l->strings, s);
 
@@ -39,7 +36,7 @@ static const char *xstrdup(struct loader *l, const char *s)
 static const char *resolve_path(struct loader *l, const char *path)
 {
 	char *r = config_resolve_path(l->path, path);
-	const char *d = r ? xstrdup(l, r) : NULL;
+	const char *d = r ? config_strdup(l, r) : NULL;
 
 	if (!r)
 		l->oom = true;
@@ -47,64 +44,19 @@ static const char *resolve_path(struct loader *l, const char *path)
 	return d;
 }
 
-/* Converters of values the callbacks have checked. A bad value (reported
- * already) or an absent one reads as 0, enums as -1; durations clear *ok too
- * (when ok is not NULL), so that checks depending on them can be skipped. */
-static uint64_t uint_of(const char *section, const char *option, const char *text)
+/* A good value's number, else 0. */
+static uint64_t number_of(const struct config_value *v)
 {
-	const struct config_uint_option *o = config_uint_option_find(section, option);
-	char why[CONFIG_WHY_MAX];
-	uint64_t v;
-
-	if (text && o && config_uint_parse(text, o->min, o->max, &v, why) == 0)
-		return v;
-	return 0;
+	return v && v->ok ? v->number : 0;
 }
 
-/* positive: as the option's callback checked it, or a 0 reported there
- * would pass here. */
-static uint64_t duration_of(const char *text, bool positive, bool *ok)
+/* A good value's text, else NULL. */
+static const char *text_of(const struct config_value *v)
 {
-	char why[CONFIG_WHY_MAX];
-	uint64_t v;
-
-	if (text && config_duration_parse(text, positive, &v, why) == 0)
-		return v;
-	if (ok)
-		*ok = false;
-	return 0;
+	return v && v->ok ? v->text : NULL;
 }
 
-static int enum_of(const char *option, const char *text)
-{
-	char why[CONFIG_WHY_MAX];
-	int v;
-
-	if (text && config_enum_parse(option, text, &v, why) == 0)
-		return v;
-	return -1;
-}
-
-static uint64_t get_uint(cfg_t *sec, const char *option)
-{
-	return uint_of(sec->name, option, cfg_getstr(sec, option));
-}
-
-static uint64_t get_duration(cfg_t *sec, const char *option)
-{
-	return duration_of(cfg_getstr(sec, option), false, NULL);
-}
-
-static int get_enum(cfg_t *sec, const char *option, int fallback)
-{
-	int v = enum_of(option, cfg_getstr(sec, option));
-
-	return v < 0 ? fallback : v;
-}
-
-/* Sections allowed once (cluster, sync, check) must not be repeated: each
- * repetition is reported at its line, and the first counts. */
-static cfg_t *first_section(struct loader *l, cfg_t *parent, const char *name, const char *where)
+cfg_t *config_first_section(struct loader *l, cfg_t *parent, const char *name, const char *where)
 {
 	unsigned n = cfg_size(parent, name);
 
@@ -119,7 +71,7 @@ static cfg_t *first_section(struct loader *l, cfg_t *parent, const char *name, c
  * tables. */
 static cfg_t *single_section(struct loader *l, cfg_t *root, const char *name, bool *given)
 {
-	cfg_t *sec = first_section(l, root, name, "");
+	cfg_t *sec = config_first_section(l, root, name, "");
 
 	*given = sec != NULL;
 	if (!sec && cfg_setopt(root, cfg_getopt(root, name), NULL))
@@ -127,6 +79,24 @@ static cfg_t *single_section(struct loader *l, cfg_t *root, const char *name, bo
 	if (!sec)
 		l->oom = true;
 	return sec;
+}
+
+/* The good addresses of list option in sec, into *ret (n of them). */
+static int addresses_of(cfg_t *sec, const char *option, struct lvsd_addr **ret, size_t *n)
+{
+	unsigned size = cfg_size(sec, option);
+
+	*n = 0;
+	*ret = calloc(size ? size : 1, sizeof(**ret));
+	if (!*ret)
+		return -ENOMEM;
+	for (unsigned i = 0; i < size; i++) {
+		const struct config_value *v = config_getn(sec, option, i);
+
+		if (v->ok)
+			(*ret)[(*n)++] = v->addr;
+	}
+	return 0;
 }
 
 /* A director's or vip group's name goes into every heartbeat. */
@@ -139,25 +109,17 @@ static void check_heartbeat_name(struct loader *l, unsigned line, const char *ki
 
 static int build_director(struct loader *l, cfg_t *ds, struct lvsd_director *d)
 {
-	unsigned n = cfg_size(ds, "address");
-
-	d->name = xstrdup(l, cfg_title(ds));
+	d->name = config_strdup(l, cfg_title(ds));
 	if (!d->name)
 		return -ENOMEM;
 	d->line = config_opening_line(ds);
 	check_heartbeat_name(l, d->line, "director", d->name);
-	d->priority = (unsigned)get_uint(ds, "priority");
-	if (n == 0) {
+	d->priority = (unsigned)number_of(config_get(ds, "priority"));
+	if (cfg_size(ds, "address") == 0) {
 		config_report(l, d->line, "director %s: needs at least one address", cfg_title(ds));
 		return 0;
 	}
-	d->addresses = calloc(n, sizeof(*d->addresses));
-	if (!d->addresses)
-		return -ENOMEM;
-	for (unsigned i = 0; i < n; i++)
-		if (addr_parse(cfg_getnstr(ds, "address", i), &d->addresses[d->n_addresses]) == 0)
-			d->n_addresses++;
-	return 0;
+	return addresses_of(ds, "address", &d->addresses, &d->n_addresses);
 }
 
 static int build_directors(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
@@ -214,47 +176,41 @@ static void check_key_file(struct loader *l, const char *path, unsigned line)
 static int build_cluster(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
 {
 	struct lvsd_cluster *k = &c->cluster;
-	unsigned n;
+	const char *key_file;
 	bool given;
 	cfg_t *cs = single_section(l, cfg, "cluster", &given);
 
 	if (!cs)
 		return -ENOMEM;
-	k->key_file = resolve_path(l, cfg_getstr(cs, "key-file"));
-	k->port = (uint16_t)get_uint(cs, "port");
-	k->interval_usec = get_duration(cs, "interval");
-	k->dead_after = (unsigned)get_uint(cs, "dead-after");
+	key_file = text_of(config_get(cs, "key-file"));
+	k->key_file = key_file ? resolve_path(l, key_file) : NULL;
+	k->port = (uint16_t)number_of(config_get(cs, "port"));
+	k->interval_usec = number_of(config_get(cs, "interval"));
+	k->dead_after = (unsigned)number_of(config_get(cs, "dead-after"));
 	k->failback = cfg_getbool(cs, "failback");
-	k->failback_delay_usec = get_duration(cs, "failback-delay");
+	k->failback_delay_usec = number_of(config_get(cs, "failback-delay"));
 	k->realtime = cfg_getbool(cs, "realtime");
-
-	n = cfg_size(cs, "ping");
-	k->ping = calloc(n ? n : 1, sizeof(*k->ping));
-	if (!k->ping)
+	if (addresses_of(cs, "ping", &k->ping, &k->n_ping) < 0)
 		return -ENOMEM;
-	for (unsigned i = 0; i < n; i++)
-		if (addr_parse(cfg_getnstr(cs, "ping", i), &k->ping[k->n_ping]) == 0)
-			k->n_ping++;
 
 	/* Heartbeats to a group instead of to each peer: one per family,
 	 * used by the links of that family. */
-	n = cfg_size(cs, "multicast");
-	for (unsigned i = 0; i < n; i++) {
-		struct lvsd_addr group;
+	for (unsigned i = 0; i < cfg_size(cs, "multicast"); i++) {
+		const struct config_value *group = config_getn(cs, "multicast", i);
 		struct lvsd_addr *slot;
 		char text[LVSD_ADDR_STRLEN];
 
-		if (addr_parse(cfg_getnstr(cs, "multicast", i), &group) < 0)
-			continue;  /* reported by its callback */
-		slot = group.family == AF_INET6 ? &k->multicast6 : &k->multicast4;
-		if (!addr_is_multicast(&group))
+		if (!group->ok)
+			continue;
+		slot = group->addr.family == AF_INET6 ? &k->multicast6 : &k->multicast4;
+		if (!addr_is_multicast(&group->addr))
 			config_report(l, config_opening_line(cs), "cluster: multicast %s is not a multicast address",
-				      addr_format(&group, text));
+				      addr_format(&group->addr, text));
 		else if (slot->family)
 			config_report(l, config_opening_line(cs), "cluster: a second multicast group of the same "
-				      "family (%s): one per family", addr_format(&group, text));
+				      "family (%s): one per family", addr_format(&group->addr, text));
 		else
-			*slot = group;
+			*slot = group->addr;
 	}
 
 	if (c->n_directors >= 2 && k->key_file)
@@ -265,22 +221,22 @@ static int build_cluster(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
 static int build_vip(struct loader *l, cfg_t *vs, const struct lvsd_config *c, struct lvsd_vip *v)
 {
 	const char *name = cfg_title(vs);
-	const char *interface = cfg_getstr(vs, "interface"), *preferred = cfg_getstr(vs, "preferred");
+	const struct config_value *interface = config_get(vs, "interface");
+	const struct config_value *preferred = config_get(vs, "preferred");
 	unsigned n = cfg_size(vs, "address");
-	char why[CONFIG_WHY_MAX];
 
-	v->name = xstrdup(l, name);
+	v->name = config_strdup(l, name);
 	if (!v->name)
 		return -ENOMEM;
 	v->line = config_opening_line(vs);
 	check_heartbeat_name(l, v->line, "vip", name);
-	v->interface = interface ? xstrdup(l, interface) : NULL;
-	v->preferred = preferred ? xstrdup(l, preferred) : NULL;
-	v->garp_count = (unsigned)get_uint(vs, "garp-count");
-	v->garp_interval_usec = get_duration(vs, "garp-interval");
-	v->garp_refresh_usec = get_duration(vs, "garp-refresh");
-	if (preferred && !config_find_director(c, preferred))
-		config_report(l, v->line, "vip %s: preferred director '%s' is not defined", name, preferred);
+	v->interface = interface ? config_strdup(l, interface->text) : NULL;
+	v->preferred = preferred ? config_strdup(l, preferred->text) : NULL;
+	v->garp_count = (unsigned)number_of(config_get(vs, "garp-count"));
+	v->garp_interval_usec = number_of(config_get(vs, "garp-interval"));
+	v->garp_refresh_usec = number_of(config_get(vs, "garp-refresh"));
+	if (preferred && !config_find_director(c, preferred->text))
+		config_report(l, v->line, "vip %s: preferred director '%s' is not defined", name, preferred->text);
 	if (n == 0) {
 		config_report(l, v->line, "vip %s: needs at least one address", name);
 		return 0;
@@ -290,20 +246,19 @@ static int build_vip(struct loader *l, cfg_t *vs, const struct lvsd_config *c, s
 	if (!v->addresses)
 		return -ENOMEM;
 	for (unsigned i = 0; i < n; i++) {
-		const char *text = cfg_getnstr(vs, "address", i);
+		const struct config_value *va = config_getn(vs, "address", i);
 		struct lvsd_vip_address *a = &v->addresses[v->n_addresses];
-		struct config_vip_address va;
 
-		if (config_vip_address_parse(text, &va, why) < 0)
+		if (!va->ok)
 			continue;
-		if (!va.dev[0] && !interface) {
+		if (!va->vip.dev[0] && !interface) {
 			config_report(l, v->line, "vip %s: address %s names no dev, and the vip has no interface",
-				      name, text);
+				      name, va->text);
 			continue;
 		}
-		a->addr = va.addr;
-		a->prefixlen = va.prefixlen;
-		a->dev = xstrdup(l, va.dev[0] ? va.dev : interface);
+		a->addr = va->vip.addr;
+		a->prefixlen = va->vip.prefixlen;
+		a->dev = config_strdup(l, va->vip.dev[0] ? va->vip.dev : interface->text);
 		v->n_addresses++;
 	}
 	return 0;
@@ -347,597 +302,44 @@ static int build_vips(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
 static int build_sync(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
 {
 	struct lvsd_sync *s = &c->sync;
-	const char *interface, *group;
-	bool given, group_ok;
+	const struct config_value *interface, *group, *transport;
+	bool given;
 	unsigned line;
 	cfg_t *ss = single_section(l, cfg, "sync", &given);
 
 	if (!ss)
 		return -ENOMEM;
-	interface = cfg_getstr(ss, "interface");
-	group = cfg_getstr(ss, "group");
+	interface = config_get(ss, "interface");
+	group = config_get(ss, "group");
+	transport = config_get(ss, "transport");
 	line = config_opening_line(ss);
 	s->enabled = given;
-	s->interface = interface ? xstrdup(l, interface) : NULL;
-	s->id = (unsigned)get_uint(ss, "id");
-	s->transport = get_enum(ss, "transport", SYNC_UNICAST);
-	s->port = (uint16_t)get_uint(ss, "port");
-	group_ok = addr_parse(group, &s->group) == 0;
+	s->interface = interface ? config_strdup(l, interface->text) : NULL;
+	s->id = (unsigned)number_of(config_get(ss, "id"));
+	s->transport = transport && transport->ok ? (enum lvsd_sync_transport)transport->choice : SYNC_UNICAST;
+	s->port = (uint16_t)number_of(config_get(ss, "port"));
+	if (group && group->ok)
+		s->group = group->addr;
 	if (!given)
 		return 0;
 	/* The kernel's sync daemon sends and listens on one interface. */
 	if (!interface)
 		config_report(l, line, "sync: needs the interface of the kernel sync daemon");
-	if (s->transport == SYNC_MULTICAST && group_ok && !addr_is_multicast(&s->group))
+	if (s->transport == SYNC_MULTICAST && group && group->ok && !addr_is_multicast(&s->group))
 		config_report(l, line, "sync: group %s is not a multicast address (transport = multicast)",
-			      group);
-	return 0;
-}
-
-/* ---- checks ---- */
-
-/* The blocks a check's options come from, most specific first: a real's own
- * check block, then its virtual's, then the defaults. A real's block replaces
- * the virtual's option by option, not as a whole: an operator who gives one
- * real another request expects it to keep the virtual's type and interval. */
-struct check_chain {
-	cfg_t *blocks[2];
-	size_t n;
-};
-
-static const char *check_text(const struct check_chain *chain, const char *option)
-{
-	/* In lvsd.conf's own words. request has none: it depends on the type. */
-	static const struct {
-		const char *option, *text;
-	} defaults[] = {
-		{ "type", "tcp" },
-		{ "port", "0" },
-		{ "interval", "2s" },
-		{ "timeout", "1s" },
-		{ "rise", "2" },
-		{ "fall", "2" },
-		{ "status", "200-399" },
-		{ "method", "GET" },
-	};
-
-	for (size_t i = 0; i < chain->n; i++) {
-		const char *text = chain->blocks[i] ? config_block_value(chain->blocks[i], option) : NULL;
-
-		if (text)
-			return text;
-	}
-	for (size_t i = 0; i < ELEMENTSOF(defaults); i++)
-		if (strcmp(defaults[i].option, option) == 0)
-			return defaults[i].text;
-	return NULL;
-}
-
-enum {
-	CHECK_PROBLEM_TIMEOUT = 1 << 0,
-	CHECK_PROBLEM_COMMAND = 1 << 1,
-	CHECK_PROBLEM_NAME = 1 << 2,
-};
-
-/* Fills ck from chain; returns the CHECK_PROBLEM_* found, for the caller to
- * report (a real's check must not repeat its virtual's problems). */
-static unsigned build_check(struct loader *l, const struct check_chain *chain,
-			    struct lvsd_check *ck)
-{
-	const char *request = check_text(chain, "request"), *command = check_text(chain, "command");
-	const char *ca_file = check_text(chain, "ca-file");
-	char why[CONFIG_WHY_MAX];
-	bool times_ok = true;
-	unsigned problems = 0;
-	int type = enum_of("type", check_text(chain, "type"));
-
-	ck->type = type < 0 ? CHECK_TCP : (enum lvsd_check_type)type;
-	ck->port = (uint16_t)uint_of("check", "port", check_text(chain, "port"));
-	ck->interval_usec = duration_of(check_text(chain, "interval"), true, &times_ok);
-	ck->timeout_usec = duration_of(check_text(chain, "timeout"), true, &times_ok);
-	ck->rise = (unsigned)uint_of("check", "rise", check_text(chain, "rise"));
-	ck->fall = (unsigned)uint_of("check", "fall", check_text(chain, "fall"));
-	if (!request && (type == CHECK_HTTP || type == CHECK_HTTPS))
-		request = "/";
-	ck->request = xstrdup(l, request);
-	ck->receive = xstrdup(l, check_text(chain, "receive"));
-	if (config_status_parse(check_text(chain, "status"), &ck->status_min, &ck->status_max, why) < 0)
-		ck->status_min = ck->status_max = 0;
-	ck->virtualhost = xstrdup(l, check_text(chain, "virtualhost"));
-	ck->method = enum_of("method", check_text(chain, "method")) == HTTP_HEAD ? HTTP_HEAD : HTTP_GET;
-	ck->ca_file = ca_file && *ca_file ? resolve_path(l, ca_file) : xstrdup(l, "");
-	ck->command = xstrdup(l, command);
-
-	if (times_ok && ck->timeout_usec > ck->interval_usec)
-		problems |= CHECK_PROBLEM_TIMEOUT;
-	if (type == CHECK_EXTERNAL && (!command || !*command))
-		problems |= CHECK_PROBLEM_COMMAND;
-	if (type == CHECK_DNS && (!request || !*request))
-		problems |= CHECK_PROBLEM_NAME;
-	return problems;
-}
-
-static void report_check_problems(struct loader *l, unsigned line, const char *who,
-				  const struct check_chain *chain, unsigned problems)
-{
-	if (problems & CHECK_PROBLEM_TIMEOUT)
-		config_report(l, line, "%s: check timeout %s is longer than its interval %s", who,
-			      check_text(chain, "timeout"), check_text(chain, "interval"));
-	if (problems & CHECK_PROBLEM_COMMAND)
-		config_report(l, line, "%s: check type external needs a command", who);
-	if (problems & CHECK_PROBLEM_NAME)
-		config_report(l, line, "%s: check type dns needs a request (the name to query)", who);
-}
-
-/* Where a check connects: its own port, else the real server's, else (the
- * real of a fwmark virtual, which has none) the type's well-known port. */
-static int resolve_check_port(struct lvsd_check *ck, uint16_t real_port)
-{
-	static const uint16_t well_known[] = {
-		[CHECK_HTTP] = 80,
-		[CHECK_HTTPS] = 443,
-		[CHECK_DNS] = 53,
-		[CHECK_SMTP] = 25,
-	};
-
-	if (ck->port || real_port)
-		return 0;
-	if (ck->type != CHECK_TCP && ck->type != CHECK_HTTP && ck->type != CHECK_HTTPS &&
-	    ck->type != CHECK_DNS && ck->type != CHECK_SMTP)
-		return 0;
-	if ((size_t)ck->type < ELEMENTSOF(well_known) && well_known[ck->type]) {
-		ck->port = well_known[ck->type];
-		return 0;
-	}
-	return -EINVAL;
-}
-
-/* ---- virtual services ---- */
-
-/* A real section's option by its place (REAL_OPT_*), NULL when not given. */
-static const char *real_value(cfg_t *sec, unsigned option)
-{
-	cfg_opt_t *o = cfg_getnopt(sec, option);
-
-	return cfg_opt_size(o) ? cfg_opt_getnstr(o, 0) : NULL;
-}
-
-/* What the builder learns of one real section before expanding it. */
-struct real_plan {
-	cfg_t *sec;                          /* NULL: read without libconfuse */
-	const char *name;
-	unsigned line;                       /* of its address */
-	struct config_real_address address;  /* count 0: none usable */
-	enum lvsd_forward forward;
-	unsigned weight;
-};
-
-/* A fwmark virtual's family is its reals'; they must agree. */
-static int fwmark_family(struct loader *l, struct lvsd_virtual *v, const struct real_plan *plans,
-			 size_t n)
-{
-	const struct real_plan *first = NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!plans[i].address.count)
-			continue;
-		if (!first) {
-			first = &plans[i];
-		} else if (plans[i].address.first.family != first->address.first.family) {
-			config_report(l, plans[i].line,
-				      "virtual %s: real %s is %s but real %s is %s; the reals of a fwmark virtual share one family",
-				      v->name, plans[i].name, family_name(plans[i].address.first.family),
-				      first->name, family_name(first->address.first.family));
-		}
-	}
-	return first ? first->address.first.family : AF_INET;
-}
-
-/* Expands plan into v->reals (room reserved), each member with check (its
- * strings are the pool's, shared). */
-static int add_reals(struct loader *l, struct lvsd_virtual *v, const struct real_plan *plan,
-		     const struct lvsd_check *check)
-{
-	const char *name = plan->name;
-	struct lvsd_addr a = plan->address.first;
-	char buf[LVSD_ADDR_STRLEN];
-
-	for (unsigned i = 0; i < plan->address.count; i++) {
-		struct lvsd_real *r = &v->reals[v->n_reals++];
-
-		r->name = plan->address.range ? string_pool_join(l->strings, name, '@', addr_format(&a, buf))
-					      : xstrdup(l, name);
-		if (!r->name)
-			return -ENOMEM;
-		r->endpoint.addr = a;
-		r->endpoint.port = plan->address.port ? plan->address.port : v->endpoint.port;
-		r->weight = plan->weight;
-		r->forward = plan->forward;
-		r->line = plan->line;
-		r->check = *check;
-		if (addr_add(&a, 1) < 0)
-			break;    /* the last address of the space ended the range */
-	}
-	return 0;
-}
-
-/* The check of a real section's members: its own block over the virtual's. */
-static void build_real_check(struct loader *l, struct lvsd_virtual *v, const struct real_plan *plan,
-			    cfg_t *virtual_block, unsigned virtual_problems, struct lvsd_check *ck)
-{
-	char who[256] = "";
-	cfg_t *own = NULL;
-	unsigned line = plan->line;
-	uint16_t port = plan->address.port ? plan->address.port : v->endpoint.port;
-
-	/* Named only when there is something to say: reals are many. */
-	if (plan->sec && cfg_opt_size(cfg_getnopt(plan->sec, REAL_OPT_CHECK))) {
-		snprintf(who, sizeof(who), "real %s", plan->name);
-		own = first_section(l, plan->sec, "check", who);
-	}
-	if (own) {
-		struct check_chain chain = { { own, virtual_block }, 2 };
-		unsigned problems;
-
-		config_check_real_check(own);
-		problems = build_check(l, &chain, ck);
-
-		line = config_opening_line(own);
-		report_check_problems(l, line, who, &chain, problems & ~virtual_problems);
-	} else {
-		*ck = v->check;
-	}
-	/* With no check written anywhere, a real server without a port (of a
-	 * fwmark service) cannot get the default tcp check: ping it instead. */
-	if (!own && !virtual_block && ck->type == CHECK_TCP && !ck->port && !port)
-		ck->type = CHECK_PING;
-	/* Only tcp lacks a well-known port. */
-	if (resolve_check_port(ck, port) < 0)
-		config_report(l, line, "real %s: check type tcp has no port to connect to "
-			      "(a fwmark virtual's real without a port); set the check's port",
-			      plan->name);
-}
-
-/* Reals read without libconfuse for a virtual libconfuse did not see where
- * they were found: the scanner and libconfuse disagree on the file. */
-static void fast_reals_unused(struct loader *l, size_t from, size_t to)
-{
-	for (size_t i = from; i < to; i++)
-		if (l->fast.virtuals[i].n)
-			l->fast_doubt = true;
-}
-
-/* The reals of virtual title read without libconfuse, NULL if none. Both
- * lists are in file order, so the search goes on from the last one found. */
-static const struct fast_virtual *fast_reals_of(struct loader *l, const char *title)
-{
-	for (size_t i = l->fast_next; i < l->fast.n; i++)
-		if (strcmp(l->fast.virtuals[i].title, title) == 0) {
-			fast_reals_unused(l, l->fast_next, i);
-			l->fast_next = i + 1;
-			return l->fast.virtuals[i].n ? &l->fast.virtuals[i] : NULL;
-		}
-	return NULL;
-}
-
-static bool plan_names_equal(const void *plans, size_t a, size_t b)
-{
-	const struct real_plan *p = plans;
-
-	return strcmp(p[a].name, p[b].name) == 0;
-}
-
-/* Puts fast's reals among the n parsed plans (room reserved), in file order:
- * each of them is alone on its lines, so lines order them. libconfuse did
- * not see them to refuse a title given twice: a duplicate casts doubt on
- * the fast path (config_load() then loads with libconfuse alone). */
-static void merge_fast_reals(struct loader *l, const struct lvsd_virtual *v, struct real_plan *plans,
-			     size_t n, const struct fast_virtual *fast)
-{
-	size_t total = n + fast->n, i = n, j = fast->n;
-	struct first_seen names;
-
-	/* From the end: parsed plans move up to their places. */
-	for (size_t k = total; k-- > 0;) {
-		const struct fast_real *f = j ? &fast->reals[j - 1] : NULL;
-
-		if (f && (i == 0 || f->line > plans[i - 1].line)) {
-			plans[k] = (struct real_plan){
-				.name = f->name,
-				.line = f->line,
-				.address = f->address,
-				.forward = f->forward < 0 ? v->forward : (enum lvsd_forward)f->forward,
-				.weight = f->weight,
-			};
-			j--;
-		} else {
-			plans[k] = plans[--i];
-		}
-	}
-	if (first_seen_init(&names, total, plans, plan_names_equal) < 0) {
-		l->oom = true;
-		return;
-	}
-	for (size_t k = 0; k < total && !l->fast_doubt; k++)
-		if (first_seen_check(&names, k, hash_string(HASH_START, plans[k].name)) != SIZE_MAX)
-			l->fast_doubt = true;
-	first_seen_free(&names);
-}
-
-static int build_reals(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool family_known,
-		       cfg_t *virtual_block, unsigned virtual_problems)
-{
-	cfg_opt_t *reals = cfg_getopt(vs, "real");
-	unsigned n_parsed = cfg_opt_size(reals);
-	const struct fast_virtual *fast = fast_reals_of(l, v->name);
-	size_t n = n_parsed + (fast ? fast->n : 0);
-	struct real_plan *plans = calloc(n ? n : 1, sizeof(*plans));
-	char buf[LVSD_ADDR_STRLEN];
-	size_t total = 0;
-	int r = 0;
-
-	if (!plans)
-		return -ENOMEM;
-	for (unsigned i = 0; i < n_parsed; i++) {
-		struct real_plan *p = &plans[i];
-		const struct real_note *note;
-		const char *weight;
-		int forward;
-
-		p->sec = cfg_opt_getnsec(reals, i);
-		p->name = cfg_title(p->sec);
-		note = real_notes_get(&l->reals, p->sec);
-		forward = enum_of("forward", real_value(p->sec, REAL_OPT_FORWARD));
-		p->forward = forward < 0 ? v->forward : (enum lvsd_forward)forward;
-		weight = real_value(p->sec, REAL_OPT_WEIGHT);
-		p->weight = weight ? (unsigned)uint_of("real", "weight", weight) : 1;
-		p->line = note ? note->line : config_opening_line(p->sec);
-		if (!note)
-			config_report(l, p->line, "real %s: needs an address", p->name);
-		else if (note->valid)
-			p->address = note->address;
-	}
-	if (fast)
-		merge_fast_reals(l, v, plans, n_parsed, fast);
-	for (size_t i = 0; i < n; i++)
-		total += plans[i].address.count;
-
-	if (v->fwmark)
-		v->family = fwmark_family(l, v, plans, n);
-	else if (family_known)
-		/* IPVS forwards across families only by tunnelling. */
-		for (unsigned i = 0; i < n; i++)
-			if (plans[i].address.count && plans[i].address.first.family != v->family &&
-			    plans[i].forward != FWD_TUN)
-				config_report(l, plans[i].line,
-					      "real %s: %s is %s but virtual %s is %s; mixing families needs forward = tun",
-					      plans[i].name, addr_format(&plans[i].address.first, buf),
-					      family_name(plans[i].address.first.family), v->name,
-					      family_name(v->family));
-
-	v->reals = calloc(total ? total : 1, sizeof(*v->reals));
-	if (!v->reals) {
-		free(plans);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n && r == 0; i++) {
-		struct lvsd_check ck = { 0 };
-
-		if (!plans[i].address.count)
-			continue;
-		build_real_check(l, v, &plans[i], virtual_block, virtual_problems, &ck);
-		r = add_reals(l, v, &plans[i], &ck);
-	}
-	free(plans);
-	return r;
-}
-
-static bool real_endpoints_equal(const void *reals, size_t a, size_t b)
-{
-	const struct lvsd_real *r = reals;
-
-	return endpoint_compare(&r[a].endpoint, &r[b].endpoint) == 0;
-}
-
-static uint64_t endpoint_hash(const struct lvsd_endpoint *e)
-{
-	uint64_t h = hash_bytes(HASH_START, &e->port, sizeof(e->port));
-
-	return hash_bytes(h, &e->addr.in, addr_len(&e->addr));
-}
-
-/* IPVS knows a real server by address and port within its service, so two
- * reals there (a range member, say, and a real of its own) would be one.
- * Each is reported where the later one is, naming the first. */
-static int check_duplicate_reals(struct loader *l, const struct lvsd_virtual *v)
-{
-	char buf[LVSD_ENDPOINT_STRLEN];
-	struct first_seen seen;
-
-	if (v->n_reals < 2)
-		return 0;
-	if (first_seen_init(&seen, v->n_reals, v->reals, real_endpoints_equal) < 0)
-		return -ENOMEM;
-	for (size_t i = 0; i < v->n_reals; i++) {
-		const struct lvsd_real *r = &v->reals[i];
-		size_t first = first_seen_check(&seen, i, endpoint_hash(&r->endpoint));
-
-		if (first != SIZE_MAX)
-			config_report(l, r->line, "virtual %s: duplicate real server address %s (real %s and real %s)",
-				      v->name, endpoint_format(&r->endpoint, buf), v->reals[first].name, r->name);
-	}
-	first_seen_free(&seen);
-	return 0;
-}
-
-static void build_sched_flags(struct loader *l, cfg_t *vs, struct lvsd_virtual *v)
-{
-	const char *scheduler = cfg_getstr(vs, "scheduler");
-	char why[CONFIG_WHY_MAX];
-	bool scheduler_ok = config_scheduler_check(scheduler, why) == 0;
-
-	for (unsigned i = 0; i < cfg_size(vs, "scheduler-flags"); i++) {
-		const struct config_sched_flag *f =
-			config_sched_flag_find(cfg_getnstr(vs, "scheduler-flags", i), why);
-
-		if (!f)
-			continue;
-		v->sched_flags |= f->bit;
-		if (f->scheduler && scheduler_ok && strcmp(f->scheduler, scheduler) != 0)
-			config_report(l, v->line, "virtual %s: scheduler flag %s needs scheduler %s, not %s",
-				      v->name, f->name, f->scheduler, scheduler);
-	}
-}
-
-static void build_netmask(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool family_known)
-{
-	const char *text = cfg_getstr(vs, "netmask");
-	unsigned max = v->family == AF_INET6 ? 128 : 32, prefix;
-	char why[CONFIG_WHY_MAX];
-	bool dotted;
-
-	v->netmask_prefix = max;
-	if (!text || !family_known || config_netmask_parse(text, &prefix, &dotted, why) < 0)
-		return;
-	if (v->family == AF_INET6 && dotted)
-		config_report(l, v->line, "virtual %s: netmask %s: an IPv6 netmask is a prefix length such as 64",
-			      v->name, text);
-	else if (prefix > max)
-		config_report(l, v->line, "virtual %s: netmask %s is longer than an %s address (%u bits)",
-			      v->name, text, family_name(v->family), max);
-	else if (v->family == AF_INET6 && prefix == 0)
-		/* The kernel refuses it (an IPv4 mask of 0 it takes). */
-		config_report(l, v->line, "virtual %s: netmask %s: an IPv6 prefix length is 1 to 128", v->name,
-			      text);
-	else
-		v->netmask_prefix = prefix;
-}
-
-static void build_fallback(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, bool family_known)
-{
-	const char *text = cfg_getstr(vs, "fallback");
-	char why[CONFIG_WHY_MAX];
-
-	if (!text || config_endpoint_parse(text, true, &v->fallback, why) < 0)
-		return;
-	v->has_fallback = true;
-	if (!v->fallback.port)
-		v->fallback.port = v->endpoint.port;
-	if (family_known && v->fallback.addr.family != v->family)
-		config_report(l, v->line, "virtual %s: fallback %s is %s but the virtual is %s", v->name, text,
-			      family_name(v->fallback.addr.family), family_name(v->family));
-}
-
-/* What the service is: an address or a fwmark. Returns whether its family is
- * known by now (a fwmark virtual's comes from its reals, later). */
-static bool build_service(struct loader *l, cfg_t *vs, struct lvsd_virtual *v, const char *who)
-{
-	const char *address = cfg_getstr(vs, "address"), *fwmark = cfg_getstr(vs, "fwmark");
-	char why[CONFIG_WHY_MAX];
-
-	if (address && fwmark) {
-		config_report(l, v->line, "%s: has both an address and a fwmark; give one", who);
-		return false;
-	}
-	if (!address && !fwmark) {
-		config_report(l, v->line, "%s: needs an address or a fwmark", who);
-		return false;
-	}
-	if (fwmark) {
-		v->fwmark = (uint32_t)uint_of("virtual", "fwmark", fwmark);
-		return v->fwmark != 0;
-	}
-	if (config_endpoint_parse(address, false, &v->endpoint, why) < 0)
-		return false;
-	v->family = v->endpoint.addr.family;
-	return true;
-}
-
-static int build_virtual(struct loader *l, cfg_t *vs, struct lvsd_virtual *v)
-{
-	char who[256];
-	bool family_known;
-	unsigned virtual_problems;
-	cfg_t *block;
-	int protocol, r;
-
-	v->name = xstrdup(l, cfg_title(vs));
-	if (!v->name)
-		return -ENOMEM;
-	v->line = config_opening_line(vs);
-	snprintf(who, sizeof(who), "virtual %s", v->name);
-	family_known = build_service(l, vs, v, who);
-
-	protocol = enum_of("protocol", cfg_getstr(vs, "protocol"));
-	v->protocol = protocol < 0 ? PROTO_TCP : (enum lvsd_protocol)protocol;
-	v->scheduler = xstrdup(l, cfg_getstr(vs, "scheduler"));
-	v->persistent_sec = (uint32_t)(get_duration(vs, "persistent") / USEC_PER_SEC);
-	v->ops = cfg_getbool(vs, "ops");
-	v->forward = (enum lvsd_forward)get_enum(vs, "forward", FWD_DR);
-	v->quiescent = cfg_getbool(vs, "quiescent");
-	build_sched_flags(l, vs, v);
-	/* One-packet scheduling is IPVS's for UDP (and fwmark services). */
-	if (v->ops && !v->fwmark && protocol >= 0 && v->protocol != PROTO_UDP && v->family)
-		config_report(l, v->line, "%s: ops (one-packet scheduling) needs protocol udp, not %s", who,
-			      protocol_to_string(v->protocol));
-
-	block = first_section(l, vs, "check", who);
-	{
-		struct check_chain chain = { { block, NULL }, 1 };
-
-		virtual_problems = build_check(l, &chain, &v->check);
-		if (block)
-			report_check_problems(l, config_opening_line(block), who, &chain, virtual_problems);
-	}
-
-	r = build_reals(l, vs, v, family_known, block, virtual_problems);
-	if (r < 0)
-		return r;
-	build_netmask(l, vs, v, family_known);
-	build_fallback(l, vs, v, family_known);
-	return check_duplicate_reals(l, v);
-}
-
-static bool same_service(const struct lvsd_virtual *a, const struct lvsd_virtual *b)
-{
-	if (a->fwmark || b->fwmark)
-		return a->fwmark == b->fwmark && a->family == b->family;
-	return a->family && a->protocol == b->protocol &&
-	       endpoint_compare(&a->endpoint, &b->endpoint) == 0;
-}
-
-static int build_virtuals(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
-{
-	unsigned n = cfg_size(cfg, "virtual");
-
-	c->virtuals = calloc(n ? n : 1, sizeof(*c->virtuals));
-	if (!c->virtuals)
-		return -ENOMEM;
-	for (unsigned i = 0; i < n; i++) {
-		int r = build_virtual(l, cfg_getnsec(cfg, "virtual", i), &c->virtuals[i]);
-
-		c->n_virtuals++;
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = 0; i < c->n_virtuals; i++)
-		for (size_t j = 0; j < i; j++)
-			if (same_service(&c->virtuals[i], &c->virtuals[j])) {
-				config_report(l, c->virtuals[i].line, "virtual %s: the same service as virtual %s",
-					      c->virtuals[i].name, c->virtuals[j].name);
-				break;
-			}
+			      group->text);
 	return 0;
 }
 
 int config_build(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
 {
+	const struct config_value *log_level = config_get(cfg, "log-level");
 	int r;
 
-	c->path = xstrdup(l, l->path);
-	c->log_level = get_enum(cfg, "log-level", LOG_INFO);
+	c->path = config_strdup(l, l->path);
+	c->log_level = log_level && log_level->ok ? log_level->choice : LOG_INFO;
 	c->flush_on_stop = cfg_getbool(cfg, "flush-on-stop");
-	c->reconcile_interval_usec = get_duration(cfg, "reconcile-interval");
+	c->reconcile_interval_usec = number_of(config_get(cfg, "reconcile-interval"));
 
 	/* Directors first: the cluster and the vips refer to them. */
 	r = build_directors(l, cfg, c);
@@ -948,8 +350,7 @@ int config_build(struct loader *l, cfg_t *cfg, struct lvsd_config *c)
 	if (r == 0)
 		r = build_sync(l, cfg, c);
 	if (r == 0)
-		r = build_virtuals(l, cfg, c);
-	fast_reals_unused(l, l->fast_next, l->fast.n);
+		r = config_build_virtuals(l, cfg, c);
 	if (r == 0 && l->oom)
 		r = -ENOMEM;
 	return r;

@@ -1,6 +1,5 @@
-/* A configuration and its loading as text: every field of every real, what
- * tests and the fuzzer compare when two loadings must agree; and the verdict
- * that -t and lvsctl check-config print. */
+/* A configuration and its loading as text: every field of every real, for
+ * tests and the fuzzer to look at. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -39,15 +38,14 @@ void config_dump(const struct lvsd_config *c, FILE *f)
 	}
 }
 
-char *config_load_description(const char *path, bool libconfuse_only)
+char *config_load_description(const char *path)
 {
 	struct config_errors errors = { 0 };
 	struct lvsd_config *c = NULL;
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
-	int r = libconfuse_only ? config_load_with_libconfuse_only(path, &c, &errors)
-				: config_load(path, &c, &errors);
+	int r = config_load(path, &c, &errors);
 
 	if (f) {
 		fprintf(f, "result %d\n", r);
@@ -60,17 +58,4 @@ char *config_load_description(const char *path, bool libconfuse_only)
 	config_free(c);
 	config_errors_clear(&errors);
 	return text;
-}
-
-void config_print_verdict(const char *path, int r, const struct config_errors *errors)
-{
-	for (size_t i = 0; i < errors->n; i++)
-		fprintf(stderr, "%s\n", errors->lines[i]);
-	if (r < 0)
-		return;
-	if (errors->n_warnings)
-		printf("%s: configuration OK, with %zu warning%s\n", path, errors->n_warnings,
-		       errors->n_warnings == 1 ? "" : "s");
-	else
-		printf("%s: configuration OK\n", path);
 }
