@@ -61,6 +61,9 @@ enum lvsd_check_type {
 #define LVSD_SCHED_FLAG2 0x0010u
 #define LVSD_SCHED_FLAG3 0x0020u
 
+/* Names of the configuration's enums (string tables in config_values.c over
+ * enum_names.h): an out-of-range value prints as "?"; from_string gives
+ * the value or -EINVAL. */
 const char *protocol_to_string(enum lvsd_protocol p);
 int protocol_from_string(const char *s);
 const char *forward_to_string(enum lvsd_forward f);

@@ -1,5 +1,7 @@
 /* Parsers of single lvsd.conf values, and the enums' string tables. */
 #include "config_internal.h"
+#include "enum_names.h"
+#include "log.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -55,45 +57,12 @@ static const char *const http_method_table[] = {
 	[HTTP_HEAD] = "HEAD",
 };
 
-/* Indexed by syslog priority; the holes are priorities lvsd does not offer. */
-static const char *const log_level_table[] = {
-	[LOG_ERR] = "error",
-	[LOG_WARNING] = "warning",
-	[LOG_NOTICE] = "notice",
-	[LOG_INFO] = "info",
-	[LOG_DEBUG] = "debug",
-};
 
-static const char *table_to_string(const char *const *table, size_t n, int i)
-{
-	return i >= 0 && (size_t)i < n ? table[i] : NULL;
-}
-
-static int table_from_string(const char *const *table, size_t n, const char *s)
-{
-	if (!s)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++)
-		if (table[i] && strcmp(table[i], s) == 0)
-			return (int)i;
-	return -EINVAL;
-}
-
-#define DEFINE_STRING_TABLE(name, type, table)                                  \
-	const char *name##_to_string(type v)                                    \
-	{                                                                       \
-		return table_to_string(table, ELEMENTSOF(table), (int)v);       \
-	}                                                                       \
-	int name##_from_string(const char *s)                                   \
-	{                                                                       \
-		return table_from_string(table, ELEMENTSOF(table), s);          \
-	}
-
-DEFINE_STRING_TABLE(protocol, enum lvsd_protocol, protocol_table)
-DEFINE_STRING_TABLE(forward, enum lvsd_forward, forward_table)
-DEFINE_STRING_TABLE(check_type, enum lvsd_check_type, check_type_table)
-DEFINE_STRING_TABLE(sync_transport, enum lvsd_sync_transport, sync_transport_table)
-DEFINE_STRING_TABLE(http_method, enum lvsd_http_method, http_method_table)
+ENUM_NAMES_DEFINE(protocol, enum lvsd_protocol, protocol_table)
+ENUM_NAMES_DEFINE(forward, enum lvsd_forward, forward_table)
+ENUM_NAMES_DEFINE(check_type, enum lvsd_check_type, check_type_table)
+ENUM_NAMES_DEFINE(sync_transport, enum lvsd_sync_transport, sync_transport_table)
+ENUM_NAMES_DEFINE(http_method, enum lvsd_http_method, http_method_table)
 
 __attribute__((format(printf, 2, 3)))
 static int fail(char *why, const char *fmt, ...)
@@ -218,7 +187,7 @@ int config_enum_parse(const char *option, const char *text, int *ret, char *why)
 		{ "type", check_type_table, ELEMENTSOF(check_type_table) },
 		{ "method", http_method_table, ELEMENTSOF(http_method_table) },
 		{ "transport", sync_transport_table, ELEMENTSOF(sync_transport_table) },
-		{ "log-level", log_level_table, ELEMENTSOF(log_level_table) },
+		{ "log-level", log_level_names, ELEMENTSOF(log_level_names) },
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(enums); i++) {
@@ -228,7 +197,7 @@ int config_enum_parse(const char *option, const char *text, int *ret, char *why)
 
 		if (strcmp(enums[i].option, option) != 0)
 			continue;
-		v = table_from_string(enums[i].table, enums[i].n, text);
+		v = enum_value(enums[i].table, enums[i].n, text);
 		if (v >= 0) {
 			*ret = v;
 			return 0;

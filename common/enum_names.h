@@ -16,9 +16,11 @@ static inline const char *enum_name(const char *const *names, size_t n, unsigned
 	return v < n && names[v] ? names[v] : ENUM_NAME_INVALID;
 }
 
-/* The value named s, or -EINVAL. */
+/* The value named s, or -EINVAL (s NULL too). */
 static inline int enum_value(const char *const *names, size_t n, const char *s)
 {
+	if (!s)
+		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
 		if (names[i] && strcmp(names[i], s) == 0)
 			return (int)i;

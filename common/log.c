@@ -1,6 +1,8 @@
 /* Logging to the journal or stderr. */
 #include "log.h"
 
+#include "enum_names.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,7 @@ static struct {
 	int to_journal;
 } logger = { "lvsd", LOG_INFO, 0 };
 
-static const char *const level_names[] = {
+const char *const log_level_names[LOG_DEBUG + 1] = {
 	[LOG_DEBUG] = "debug",
 	[LOG_INFO] = "info",
 	[LOG_NOTICE] = "notice",
@@ -57,17 +59,14 @@ int log_get_level(void)
 
 int log_level_from_string(const char *s)
 {
-	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
-		if (level_names[i] && strcmp(level_names[i], s) == 0)
-			return (int)i;
-	return -EINVAL;
+	return enum_value(log_level_names, sizeof(log_level_names) / sizeof(*log_level_names), s);
 }
 
 const char *log_level_to_string(int priority)
 {
-	if (priority < 0 || (size_t)priority >= sizeof(level_names) / sizeof(level_names[0]))
+	if (priority < 0 || (size_t)priority >= sizeof(log_level_names) / sizeof(*log_level_names))
 		return NULL;
-	return level_names[priority];
+	return log_level_names[priority];
 }
 
 /* One line with up to two structured fields (NULL field or value: none). */

@@ -10,6 +10,9 @@ void log_open(const char *ident);
 void log_set_level(int priority);
 int log_get_level(void);
 
+/* The names of the levels lvsd offers, indexed by syslog priority (the
+ * holes are priorities it does not offer): -l and log-level take them. */
+extern const char *const log_level_names[LOG_DEBUG + 1];
 /* "debug" ... "error" -> LOG_DEBUG ... LOG_ERR, or -EINVAL. */
 int log_level_from_string(const char *s);
 const char *log_level_to_string(int priority);

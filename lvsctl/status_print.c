@@ -125,7 +125,7 @@ void status_print_text(FILE *f, const char *node, const struct status_view *st)
 		char addr[64], ep[LVSD_ENDPOINT_STRLEN];
 
 		fprintf(f, "\nvirtual %s  %s %s  %s%s%s\n", sv->v.name,
-			sv->v.fwmark ? "" : protocol_to_string(sv->v.protocol) ?: "?",
+			sv->v.fwmark ? "" : protocol_to_string(sv->v.protocol),
 			virtual_address(&sv->v, addr, sizeof(addr)), sv->v.scheduler,
 			sv->v.error ? "  error: " : "", sv->v.error ? strerror(-sv->v.error) : "");
 		for (size_t j = 0; j < sv->n_reals; j++) {
@@ -137,7 +137,7 @@ void status_print_text(FILE *f, const char *node, const struct status_view *st)
 				r->weight, r->active, r->inactive,
 				r->error ? "  error: " : "", r->error ? strerror(-r->error) : "");
 			if (sr->checked && sr->check.reason[0])
-				fprintf(f, "  (%s: %s)", check_type_to_string(sr->check.check) ?: "check",
+				fprintf(f, "  (%s: %s)", check_type_to_string(sr->check.check),
 					sr->check.reason);
 			fputc('\n', f);
 		}
@@ -203,7 +203,7 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 		fputs(", \"address\": ", f);
 		json_string(f, sv->v.fwmark || !sv->v.endpoint.addr.family ? "" : endpoint_format(&sv->v.endpoint, ep));
 		fprintf(f, ", \"fwmark\": %u, \"protocol\": ", sv->v.fwmark);
-		json_string(f, protocol_to_string(sv->v.protocol) ?: "?");
+		json_string(f, protocol_to_string(sv->v.protocol));
 		fputs(", \"scheduler\": ", f);
 		json_string(f, sv->v.scheduler);
 		if (sv->v.error) {
@@ -229,7 +229,7 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 			}
 			if (sr->checked) {
 				fputs(", \"check\": {\"type\": ", f);
-				json_string(f, check_type_to_string(sr->check.check) ?: "?");
+				json_string(f, check_type_to_string(sr->check.check));
 				fputs(", \"health\": ", f);
 				json_string(f, ipc_health_to_string(sr->check.health));
 				fprintf(f, ", \"last\": \"%s\", \"checks\": %u, \"latency_ms\": %.3f, \"reason\": ",

@@ -1085,8 +1085,9 @@ Test(tables, round_trip)
 	cr_expect_str_eq(forward_to_string(FWD_TUN), "tun");
 	cr_expect_str_eq(check_type_to_string(CHECK_EXTERNAL), "external");
 	cr_expect_str_eq(http_method_to_string(HTTP_HEAD), "HEAD");
-	cr_expect_null(protocol_to_string((enum lvsd_protocol)99));
-	cr_expect_null(check_type_to_string((enum lvsd_check_type)-1));
+	/* Out of the enum: no value's name. */
+	cr_expect_str_eq(protocol_to_string((enum lvsd_protocol)99), "?");
+	cr_expect_str_eq(check_type_to_string((enum lvsd_check_type)-1), "?");
 	cr_expect_eq(protocol_from_string("TCP"), -EINVAL);
 	cr_expect_eq(forward_from_string(""), -EINVAL);
 	cr_expect_eq(check_type_from_string(NULL), -EINVAL);
