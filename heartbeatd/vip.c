@@ -92,68 +92,60 @@ static const char *describe(const struct lvsd_vip_address *a, char *buf, size_t 
 	return buf;
 }
 
-int vip_add(struct vip_netlink *v, const struct lvsd_vip *g)
+/* Adds (add) or removes one address; what is already so is no error (an
+ * interface that is gone has no address to remove). Logs what failed. */
+static int change_one(struct vip_netlink *v, const struct lvsd_vip *g, const struct lvsd_vip_address *a, bool add)
+{
+	int ifindex = (int)if_nametoindex(a->dev);
+	const char *why = NULL;
+	struct rtnl_addr *ra;
+	char what[128];
+	int r = 0;
+
+	if (!ifindex) {
+		if (!add)
+			return 0;
+		why = "no such interface";
+		r = -ENODEV;
+	} else if (!(ra = make_addr(a, ifindex))) {
+		why = "out of memory";
+		r = -ENOMEM;
+	} else {
+		r = add ? rtnl_addr_add(v->sock, ra, NLM_F_REPLACE) : rtnl_addr_delete(v->sock, ra, 0);
+		rtnl_addr_put(ra);
+		if (r == -NLE_EXIST || (!add && (r == -NLE_NOADDR || r == -NLE_OBJ_NOTFOUND || r == -NLE_NODEV)))
+			r = 0;
+		if (r < 0) {
+			why = nl_geterror(r);
+			r = -EIO;
+		}
+	}
+	if (r < 0)
+		log_full(LOG_ERR, "LVSD_VIP", g->name, "vip %s: cannot %s %s: %s", g->name, add ? "add" : "remove",
+			 describe(a, what, sizeof(what)), why);
+	return r;
+}
+
+static int change(struct vip_netlink *v, const struct lvsd_vip *g, bool add)
 {
 	int first = 0;
 
 	for (size_t i = 0; i < g->n_addresses; i++) {
-		const struct lvsd_vip_address *a = &g->addresses[i];
-		int ifindex = (int)if_nametoindex(a->dev);
-		struct rtnl_addr *ra;
-		char what[128];
-		int r;
+		int r = change_one(v, g, &g->addresses[i], add);
 
-		if (!ifindex) {
-			log_full(LOG_ERR, "LVSD_VIP", g->name, "vip %s: cannot add %s: no such interface", g->name,
-				 describe(a, what, sizeof(what)));
-			first = first ?: -ENODEV;
-			continue;
-		}
-		if (!(ra = make_addr(a, ifindex))) {
-			log_full(LOG_ERR, "LVSD_VIP", g->name, "vip %s: cannot add %s: out of memory", g->name,
-				 describe(a, what, sizeof(what)));
-			first = first ?: -ENOMEM;
-			continue;
-		}
-		r = rtnl_addr_add(v->sock, ra, NLM_F_REPLACE);
-		rtnl_addr_put(ra);
-		if (r < 0 && r != -NLE_EXIST) {
-			log_full(LOG_ERR, "LVSD_VIP", g->name, "vip %s: cannot add %s: %s", g->name,
-				 describe(a, what, sizeof(what)), nl_geterror(r));
-			first = first ?: -EIO;
-		}
+		first = first ?: r;
 	}
 	return first;
 }
 
+int vip_add(struct vip_netlink *v, const struct lvsd_vip *g)
+{
+	return change(v, g, true);
+}
+
 int vip_remove(struct vip_netlink *v, const struct lvsd_vip *g)
 {
-	int first = 0;
-
-	for (size_t i = 0; i < g->n_addresses; i++) {
-		const struct lvsd_vip_address *a = &g->addresses[i];
-		int ifindex = (int)if_nametoindex(a->dev);
-		struct rtnl_addr *ra;
-		char what[128];
-		int r;
-
-		if (!ifindex)
-			continue;
-		if (!(ra = make_addr(a, ifindex))) {
-			log_full(LOG_ERR, "LVSD_VIP", g->name, "vip %s: cannot remove %s: out of memory", g->name,
-				 describe(a, what, sizeof(what)));
-			first = first ?: -ENOMEM;
-			continue;
-		}
-		r = rtnl_addr_delete(v->sock, ra, 0);
-		rtnl_addr_put(ra);
-		if (r < 0 && r != -NLE_NOADDR && r != -NLE_OBJ_NOTFOUND && r != -NLE_NODEV) {
-			log_full(LOG_ERR, "LVSD_VIP", g->name, "vip %s: cannot remove %s: %s", g->name,
-				 describe(a, what, sizeof(what)), nl_geterror(r));
-			first = first ?: -EIO;
-		}
-	}
-	return first;
+	return change(v, g, false);
 }
 
 struct presence {
