@@ -117,8 +117,9 @@ struct config_value {
 	char text[];              /* as written */
 };
 
-/* The value of option in sec, NULL when it is not given or is bad. For a
- * real section, option is its place (REAL_OPT_*): reals are many. */
+/* The value of option in sec, NULL when it is not given (a bad one is
+ * there, with ok false: already reported). For a real section, option is
+ * its place (REAL_OPT_*): reals are many. */
 const struct config_value *config_get(cfg_t *sec, const char *option);
 const struct config_value *config_getn(cfg_t *sec, const char *option, unsigned i);
 const struct config_value *config_real_get(cfg_t *real, unsigned option);
@@ -137,7 +138,8 @@ enum {
 	CHECK_OPT_METHOD, CHECK_OPT_CA_FILE, CHECK_OPT_COMMAND, CHECK_OPTS
 };
 
-/* A check block's values by CHECK_OPT_* (NULL: not given, or bad). */
+/* A check block's values by CHECK_OPT_* (NULL: not given; a bad one has
+ * ok false). */
 struct check_values {
 	const struct config_value *v[CHECK_OPTS];
 	struct config_value *owned[CHECK_OPTS];   /* parsed for a real's block, or defaults */

@@ -102,7 +102,7 @@ static int parse_positive_duration(const struct where *w, const char *text, stru
 
 static int parse_persistent(const struct where *w, const char *text, struct config_value *v, char *why)
 {
-	uint32_t sec;
+	uint32_t sec = 0;
 	int r = config_persistent_parse(text, &sec, why);
 
 	v->number = sec;
@@ -584,7 +584,9 @@ int config_parse(struct loader *l, char *text, size_t len, cfg_t **ret)
 		config_report(l, 0, "libconfuse failed to parse the file without saying why");
 
 out:
-	if (r == 0 && l->oom)
+	/* A callback out of memory stops libconfuse, which says only that
+	 * the parse failed. */
+	if (l->oom)
 		r = -ENOMEM;
 	if (r < 0 && cfg) {
 		cfg_free(cfg);

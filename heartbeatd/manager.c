@@ -192,7 +192,7 @@ int manager_new(const struct daemon *d, struct lvsd_config *config, struct manag
 		goto fail;
 	}
 	if ((r = vip_netlink_open(&m->nl)) < 0) {
-		log_error("cannot open rtnetlink: %s", strerror(-r));
+		log_error("cannot open the sockets that manage VIP addresses: %s", strerror(-r));
 		goto fail;
 	}
 	if ((r = heartbeat_timer(m)) < 0) {
