@@ -189,11 +189,13 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
 {
 	struct link *l = userdata;
 
+	l->manager->woke_usec = monotonic_usec();
 	drain(l, fd);
 	if (l->manager->heard_news) {
 		l->manager->heard_news = false;
 		roles_evaluate(l->manager, "heartbeat");
 	}
+	l->manager->woke_usec = 0;
 	return 0;
 }
 

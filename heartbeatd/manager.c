@@ -31,8 +31,9 @@ static int on_tick(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	/* Half a dead time of ticks missed: this process was not scheduled
 	 * for a while, and the heartbeats of that while may not all be in
 	 * the sockets. (A tick or two late is common and harmless.) */
+	m->woke_usec = monotonic_usec();
 	if (expirations > m->config->cluster.dead_after / 2)
-		m->resumed_usec = monotonic_usec();
+		m->resumed_usec = m->woke_usec;
 
 	/* What arrived first, also where the links have io sources of
 	 * their own (one may be pending behind this tick): a peer is judged
@@ -41,6 +42,7 @@ static int on_tick(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	links_send(m);
 	roles_evaluate(m, m->heard_news ? "heartbeat" : "heartbeat timer");
 	m->heard_news = false;
+	m->woke_usec = 0;
 	if (m->leaving) {
 		/* Stop once the groups are handed over, or after two dead
 		 * times whatever happens. */

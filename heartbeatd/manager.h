@@ -103,6 +103,10 @@ struct manager {
 	 * ticks (not scheduled for a while): the heartbeats of that while
 	 * may be lost to a full socket, so silence is counted from here. */
 	uint64_t resumed_usec;
+	/* When the handler that reads the links began (0 outside one): a
+	 * stall after it read its timer or its socket shows as the time
+	 * since, and counts as a resumption too. */
+	uint64_t woke_usec;
 	bool leaving;                   /* stopping: handing the groups over */
 	uint64_t links_checked_usec;    /* interfaces' state, asked at most every 10 ms */
 	uint64_t addresses_checked_usec;  /* held addresses, checked every second */

@@ -196,6 +196,12 @@ void roles_evaluate(struct manager *m, const char *why)
 {
 	uint64_t now = monotonic_usec();
 
+	/* Stopped after the tick read its timer (the count of expirations
+	 * saw nothing amiss) and before now: what the links just gave is as
+	 * old as the stall, and the peers' newer heartbeats are still to be
+	 * read. Judged dead now, a live peer would be taken over from. */
+	if (m->woke_usec && now - m->woke_usec > manager_dead_usec(m) / 2)
+		m->resumed_usec = now;
 	update_liveness(m, now);
 	/* An ioctl per interface per heartbeat is most of the cost at 1 ms:
 	 * the interfaces' state is asked at most every 10 ms. */
