@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "config.h"
 #include "enum_names.h"
 
 static const char *const type_names[] = {
@@ -20,11 +21,19 @@ static const char *const type_names[] = {
 	[IPC_MSG_HEALTH] = "health",
 	[IPC_MSG_PEER] = "peer",
 	[IPC_MSG_VIP_GROUP] = "vip",
+	[IPC_MSG_SYNC] = "sync",
 };
 
 const char *ipc_type_to_string(enum ipc_type t)
 {
 	return (unsigned)t < sizeof(type_names) / sizeof(*type_names) ? type_names[t] : NULL;
+}
+
+static const char *const sync_state_names[] = { "off", "master", "backup", "both" };
+
+const char *ipc_sync_state(bool master, bool backup)
+{
+	return sync_state_names[(master ? 1 : 0) | (backup ? 2 : 0)];
 }
 
 static const char *const health_names[_IPC_HEALTH_MAX] = {
@@ -214,6 +223,14 @@ static void encode_payload(struct writer *w, const struct ipc_message *m)
 		put_str(w, m->vip.holder, sizeof(m->vip.holder));
 		put_str(w, m->vip.addresses, sizeof(m->vip.addresses));
 		break;
+	case IPC_MSG_SYNC:
+		put_u8(w, m->sync.master);
+		put_u8(w, m->sync.backup);
+		put_u8(w, m->sync.transport);
+		put_str(w, m->sync.interface, sizeof(m->sync.interface));
+		put_u8(w, m->sync.syncid);
+		put_u8(w, m->sync.roles_known);
+		break;
 	default:
 		w->error = -EINVAL;
 	}
@@ -323,6 +340,17 @@ int ipc_decode(const uint8_t *buf, size_t len, struct ipc_message *ret)
 		get_str(&r, ret->vip.holder, sizeof(ret->vip.holder));
 		get_str(&r, ret->vip.addresses, sizeof(ret->vip.addresses));
 		if (ret->vip.role >= _IPC_ROLE_MAX)
+			r.error = -EBADMSG;
+		break;
+	case IPC_MSG_SYNC:
+		ret->sync.master = get_u8(&r);
+		ret->sync.backup = get_u8(&r);
+		ret->sync.transport = get_u8(&r);
+		get_str(&r, ret->sync.interface, sizeof(ret->sync.interface));
+		ret->sync.syncid = get_u8(&r);
+		ret->sync.roles_known = get_u8(&r);
+		if (ret->sync.master > 1 || ret->sync.backup > 1 || ret->sync.roles_known > 1 ||
+		    ret->sync.transport > SYNC_MULTICAST)
 			r.error = -EBADMSG;
 		break;
 	default:

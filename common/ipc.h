@@ -7,6 +7,7 @@
  * at all. One SOCK_SEQPACKET record carries one message. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,7 @@ enum ipc_type {
 	IPC_MSG_HEALTH = 68,      /* healthd: one real server's health */
 	IPC_MSG_PEER = 69,        /* heartbeatd: one director */
 	IPC_MSG_VIP_GROUP = 70,   /* heartbeatd: one VIP group */
+	IPC_MSG_SYNC = 71,        /* syncd: the kernel's sync daemons here */
 };
 
 const char *ipc_type_to_string(enum ipc_type t);
@@ -113,6 +115,19 @@ struct ipc_vip_group {
 	char addresses[512];            /* "192.0.2.50/24 2001:db8::50/64" */
 };
 
+/* The kernel's sync daemons on this director, as syncd runs them. */
+struct ipc_sync {
+	uint8_t master, backup;         /* running: 1 */
+	uint8_t transport;              /* enum lvsd_sync_transport */
+	char interface[16];
+	uint8_t syncid;
+	uint8_t roles_known;            /* heartbeatd has told syncd the roles */
+};
+
+/* What a director's kernel sync daemons do, as DESIGN's "sync" state:
+ * "off", "master" (sends), "backup" (receives) or "both". */
+const char *ipc_sync_state(bool master, bool backup);
+
 /* The VIP group a TAKEOVER or RELEASE is about; "" for every group. */
 struct ipc_group_request {
 	char name[IPC_NAME_MAX];
@@ -137,6 +152,7 @@ struct ipc_message {
 		struct ipc_health_report health;
 		struct ipc_peer peer;
 		struct ipc_vip_group vip;
+		struct ipc_sync sync;
 		struct ipc_group_request group;
 	};
 };

@@ -165,8 +165,9 @@ static int cmd_status(const struct options *o)
 	int r = fetch(o, "directord", false, &st);
 	int h = fetch(o, "healthd", true, &st);
 	int b = fetch(o, "heartbeatd", true, &st);
+	int s = fetch(o, "syncd", true, &st);
 
-	if (r == 0 || h == 0 || b == 0) {
+	if (r == 0 || h == 0 || b == 0 || s == 0) {
 		const char *node = o->node;
 
 		for (size_t i = 0; i < st.n_peers && !o->node_given; i++)
@@ -178,7 +179,7 @@ static int cmd_status(const struct options *o)
 			status_print_text(stdout, node, &st);
 	}
 	status_view_clear(&st);
-	if (h == -EHOSTUNREACH || b == -EHOSTUNREACH) {
+	if (h == -EHOSTUNREACH || b == -EHOSTUNREACH || s == -EHOSTUNREACH) {
 		/* Is the absence a fault? A single director runs without VIPs,
 		 * and one with no checks without healthd. */
 		struct config_errors errors = { 0 };
@@ -189,6 +190,7 @@ static int cmd_status(const struct options *o)
 			c = NULL;
 		h = optional_absent(o, "healthd", c && has_checks(c), "no health shown", h);
 		b = optional_absent(o, "heartbeatd", c && c->n_vips > 0, "no peers or VIP groups shown", b);
+		s = optional_absent(o, "syncd", c && c->sync.enabled, "no sync state shown", s);
 		config_free(c);
 		config_errors_clear(&errors);
 	}
@@ -196,6 +198,8 @@ static int cmd_status(const struct options *o)
 		r = h;
 	if (r == 0)
 		r = b;
+	if (r == 0)
+		r = s;
 	return r == 0 ? 0 : r == -EHOSTUNREACH ? EXIT_UNREACHABLE : EXIT_REFUSED;
 }
 
@@ -218,7 +222,7 @@ static int cmd_group(const struct options *o, enum ipc_type type, const char *gr
  * says whether it took it. */
 static int cmd_reload(const struct options *o)
 {
-	static const char *const daemons[] = { "directord", "healthd", "heartbeatd" };
+	static const char *const daemons[] = { "directord", "healthd", "heartbeatd", "syncd" };
 	bool reached = false, refused = false, unanswered = false;
 
 	for (size_t i = 0; i < sizeof(daemons) / sizeof(*daemons); i++) {

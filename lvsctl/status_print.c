@@ -83,6 +83,10 @@ int status_view_add(struct status_view *st, const struct ipc_message *m)
 			return -ENOMEM;
 		st->vips[st->n_vips++] = m->vip;
 		return 0;
+	case IPC_MSG_SYNC:
+		st->has_sync = true;
+		st->sync = m->sync;
+		return 0;
 	default:
 		return -EBADMSG;
 	}
@@ -120,6 +124,10 @@ void status_print_text(FILE *f, const char *node, const struct status_view *st)
 		fprintf(f, "vip %-17s %-6s holder %-16s %s\n", st->vips[i].name,
 			ipc_role_to_string(st->vips[i].role),
 			st->vips[i].holder[0] ? st->vips[i].holder : "-", st->vips[i].addresses);
+	if (st->has_sync)
+		fprintf(f, "sync %-6s %s on %s, syncid %u%s\n", ipc_sync_state(st->sync.master, st->sync.backup),
+			sync_transport_to_string(st->sync.transport), st->sync.interface, st->sync.syncid,
+			st->sync.roles_known ? "" : " (roles unknown: heartbeatd not heard)");
 	for (size_t i = 0; i < st->n_virtuals; i++) {
 		const struct status_virtual *sv = &st->virtuals[i];
 		char addr[64], ep[LVSD_ENDPOINT_STRLEN];
@@ -242,5 +250,15 @@ void status_print_json(FILE *f, const char *node, const struct status_view *st)
 		}
 		fputs("]}", f);
 	}
-	fputs("], \"sync\": {\"state\": \"off\"}}\n", f);
+	fputs("], \"sync\": {\"state\": ", f);
+	json_string(f, ipc_sync_state(st->sync.master, st->sync.backup));
+	if (st->has_sync) {
+		fputs(", \"transport\": ", f);
+		json_string(f, sync_transport_to_string(st->sync.transport));
+		fputs(", \"interface\": ", f);
+		json_string(f, st->sync.interface);
+		fprintf(f, ", \"syncid\": %u, \"roles_known\": %s", st->sync.syncid,
+			st->sync.roles_known ? "true" : "false");
+	}
+	fputs("}}\n", f);
 }

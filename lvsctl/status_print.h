@@ -25,6 +25,8 @@ struct status_view {
 	size_t n_peers, allocated_peers;
 	struct ipc_vip_group *vips;
 	size_t n_vips, allocated_vips;
+	bool has_sync;                    /* syncd answered */
+	struct ipc_sync sync;
 };
 
 /* Adds one of directord's VIRTUAL or REAL messages (a REAL belongs to the

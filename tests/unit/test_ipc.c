@@ -219,3 +219,31 @@ Test(ipc, an_unknown_health_or_role_prints_as_no_valid_name)
 		cr_assert_eq(ipc_health_from_string(r), -EINVAL);
 	}
 }
+
+Test(ipc, sync_round_trip_and_bad_values)
+{
+	struct ipc_message m = { .type = IPC_MSG_SYNC }, back;
+	uint8_t buf[IPC_MAX_MESSAGE];
+	int n;
+
+	m.sync.master = 1;
+	m.sync.backup = 1;
+	m.sync.transport = 1;
+	strcpy(m.sync.interface, "eth1");
+	m.sync.syncid = 200;
+	m.sync.roles_known = 1;
+	n = ipc_encode(&m, buf, sizeof(buf));
+	cr_assert_eq(ipc_decode(buf, (size_t)n, &back), 0);
+	cr_assert_eq(back.sync.master, 1);
+	cr_assert_eq(back.sync.syncid, 200);
+	cr_assert_str_eq(back.sync.interface, "eth1");
+	for (int cut = 0; cut < n; cut++)
+		cr_assert_eq(ipc_decode(buf, (size_t)cut, &back), -EBADMSG);
+	m.sync.transport = 2;
+	n = ipc_encode(&m, buf, sizeof(buf));
+	cr_assert_eq(ipc_decode(buf, (size_t)n, &back), -EBADMSG, "no third transport");
+	m.sync.transport = 0;
+	m.sync.backup = 2;
+	n = ipc_encode(&m, buf, sizeof(buf));
+	cr_assert_eq(ipc_decode(buf, (size_t)n, &back), -EBADMSG);
+}
