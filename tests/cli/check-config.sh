@@ -23,7 +23,7 @@ good=$fixtures/minimal.conf
 warned=$fixtures/warn-scheduler-unknown.conf
 bad=$fixtures/warn-scheduler-and-error.conf
 
-for tool in directord healthd heartbeatd lvsctl; do
+for tool in directord healthd heartbeatd syncd lvsctl; do
 	if [ $tool = lvsctl ]; then
 		check() { run "$build/lvsctl/lvsctl" check-config "$1"; }
 	else
