@@ -5,6 +5,7 @@
 #include "manager.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,16 +62,27 @@ static void pass(struct manager *m, const char *why)
 	struct sync_plan plan;
 	int r;
 
+	unsigned ifindex = if_nametoindex(m->config->sync.interface ? m->config->sync.interface : "");
+	int rm;
+
 	if ((r = kernel_sync_read(m->kernel, &m->running)) < 0) {
 		log_error("cannot read the kernel's sync daemons: %s", strerror(-r));
 		m->failures++;
 	} else {
+		if (!m->running.master.running && !m->running.backup.running)
+			m->ifindex = 0;
+		else if (!m->ifindex)
+			m->ifindex = ifindex;  /* found running: taken as started on it */
+		m->running.interface_recreated = m->ifindex && ifindex && ifindex != m->ifindex;
+		if (m->running.interface_recreated)
+			why = "its interface was made anew";
 		sync_plan_decide(&m->config->sync, &m->roles, &m->running, &plan);
 		r = carry_out(m, false, plan.backup, &plan.want, why);
-		if (carry_out(m, true, plan.master, &plan.want, why) < 0 || r < 0)
-			m->failures++;
-		else
-			m->failures = 0;
+		rm = carry_out(m, true, plan.master, &plan.want, why);
+		m->failures = r < 0 || rm < 0 ? m->failures + 1 : 0;
+		if ((r == 0 && (plan.backup == SYNC_START || plan.backup == SYNC_RESTART)) ||
+		    (rm == 0 && (plan.master == SYNC_START || plan.master == SYNC_RESTART)))
+			m->ifindex = ifindex;
 		if (plan.master != SYNC_KEEP || plan.backup != SYNC_KEEP)
 			kernel_sync_read(m->kernel, &m->running);
 	}

@@ -23,6 +23,9 @@ struct manager {
 	struct lvsd_config *config;
 	struct kernel_sync *kernel;
 	struct sync_kernel running;     /* as last read */
+	/* The sync interface's index when the running daemons were started
+	 * or found: another one means it was deleted and made again. */
+	unsigned ifindex;
 
 	struct ctl_subscription *heartbeatd;
 	struct sync_roles roles;

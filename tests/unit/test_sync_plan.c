@@ -128,3 +128,19 @@ Test(sync_plan, the_kernel_state_and_step_names)
 	cr_assert_str_eq(sync_step_to_string(SYNC_RESTART), "restart");
 	cr_assert_str_eq(sync_step_to_string((enum sync_step)42), "?");
 }
+
+Test(sync_plan, daemons_on_a_recreated_interface_are_restarted)
+{
+	struct lvsd_sync cfg = config();
+	struct sync_kernel k = { .master = running(&cfg), .backup = running(&cfg), .interface_recreated = true };
+	struct sync_roles roles = { .known = true, .holds_a_group = true };
+	struct sync_plan p;
+
+	sync_plan_decide(&cfg, &roles, &k, &p);
+	cr_assert_eq(p.master, SYNC_RESTART);
+	cr_assert_eq(p.backup, SYNC_RESTART);
+	roles.holds_a_group = false;
+	sync_plan_decide(&cfg, &roles, &k, &p);
+	cr_assert_eq(p.master, SYNC_STOP, "one not wanted is only stopped");
+	cr_assert_eq(p.backup, SYNC_RESTART);
+}

@@ -177,5 +177,23 @@ wait_for 5 eval '[ "$(daemons lb2)" = "$both" ]' || fail "lb2 runs the master no
 wait "$client"
 expect_eq "the client's connection carried on through lb2, not reset" survived "$(cat "$work/client.out")"
 
+echo "# lb2's sync interface deleted and made anew: its sync daemons move to the new one"
+# The kernel would go on saying the old daemon runs, hearing nothing.
+in_ns net ip link del sy2
+ip link add sy2 netns "$(ns net)" type veth peer name eth0 netns "$(ns lb2)"
+in_ns net ip link set sy2 master br0 up
+in_ns lb2 ip link set eth0 up
+in_ns lb2 ip addr add 192.0.2.2/24 dev eth0
+# lb2, alone now, lets the VIP go while eth0 is away and takes it back:
+# its master starts anew anyway; the backup, running all along, must be
+# restarted.
+if wait_for 15 eval 'grep -q "sync backup restarted .*(its interface was made anew)" "$work/lb2-syncd.log" &&
+		[ "$(daemons lb2)" = "$both" ]'; then
+	pass "lb2's syncd restarted its backup daemon on the new interface, and runs both"
+else
+	fail "backup restarted on the new interface" "$(daemons lb2)
+$(tail -5 "$work/lb2-syncd.log")"
+fi
+
 for k in "${!pids[@]}"; do kill -TERM "${pids[$k]}" 2>/dev/null; done
 summary
