@@ -124,7 +124,7 @@ void status_print_text(FILE *f, const char *node, const struct status_view *st)
 		fprintf(f, "vip %-17s %-6s holder %-16s %s\n", st->vips[i].name,
 			ipc_role_to_string(st->vips[i].role),
 			st->vips[i].holder[0] ? st->vips[i].holder : "-", st->vips[i].addresses);
-	if (st->has_sync)
+	if (st->has_sync && st->sync.interface[0])
 		fprintf(f, "sync %-6s %s on %s, syncid %u%s\n", ipc_sync_state(st->sync.master, st->sync.backup),
 			sync_transport_to_string(st->sync.transport), st->sync.interface, st->sync.syncid,
 			st->sync.roles_known ? "" : " (roles unknown: heartbeatd not heard)");

@@ -140,9 +140,11 @@ static int exchange(struct kernel_sync *k, struct nl_msg *msg, struct answer *a)
 	while (r >= 0 && !a->done)
 		r = nl_recvmsgs(k->sock, cb);
 	nl_cb_put(cb);
-	if (r < 0)
-		return -EIO;
-	return a->error;
+	/* An error answer stops the reading with a libnl code of its own:
+	 * the kernel's errno is the one to tell. */
+	if (a->done && a->error)
+		return a->error;
+	return r < 0 ? -EIO : 0;
 }
 
 static struct nl_msg *request(struct kernel_sync *k, uint8_t cmd, int flags)

@@ -55,38 +55,54 @@ static int carry_out(struct manager *m, bool master, enum sync_step step, const 
 	return r;
 }
 
+/* The index of the interface a daemon runs on, as it was when the daemon
+ * was started or first found running; 0 when it does not run. Another
+ * index under the same name: the interface was made anew. */
+static bool interface_recreated(unsigned *started_on, const struct sync_daemon *d, unsigned now)
+{
+	if (!d->running)
+		*started_on = 0;
+	else if (!*started_on)
+		*started_on = now;
+	return *started_on && now && now != *started_on;
+}
+
+static bool same_daemon(const struct sync_daemon *a, const struct sync_daemon *b)
+{
+	return a->running == b->running && strcmp(a->ifname, b->ifname) == 0 && a->syncid == b->syncid &&
+	       a->port == b->port && addr_equal(&a->group, &b->group);
+}
+
 /* Reads the kernel, decides, carries out; publishes what changed. */
 static void pass(struct manager *m, const char *why)
 {
-	struct sync_kernel before = m->running;
-	struct sync_plan plan;
-	int r;
-
 	unsigned ifindex = if_nametoindex(m->config->sync.interface ? m->config->sync.interface : "");
-	int rm;
+	struct sync_kernel found, before = m->running;
+	struct sync_plan plan;
+	int rb, rm;
 
-	if ((r = kernel_sync_read(m->kernel, &m->running)) < 0) {
-		log_error("cannot read the kernel's sync daemons: %s", strerror(-r));
+	if ((rb = kernel_sync_read(m->kernel, &found)) < 0) {
+		/* What runs is unknown: the last reading stands. */
+		log_error("cannot read the kernel's sync daemons: %s", strerror(-rb));
 		m->failures++;
 	} else {
-		if (!m->running.master.running && !m->running.backup.running)
-			m->ifindex = 0;
-		else if (!m->ifindex)
-			m->ifindex = ifindex;  /* found running: taken as started on it */
-		m->running.interface_recreated = m->ifindex && ifindex && ifindex != m->ifindex;
-		if (m->running.interface_recreated)
+		found.master.stale = interface_recreated(&m->master_ifindex, &found.master, ifindex);
+		found.backup.stale = interface_recreated(&m->backup_ifindex, &found.backup, ifindex);
+		m->running = found;
+		if (found.master.stale || found.backup.stale)
 			why = "its interface was made anew";
-		sync_plan_decide(&m->config->sync, &m->roles, &m->running, &plan);
-		r = carry_out(m, false, plan.backup, &plan.want, why);
+		sync_plan_decide(&m->config->sync, &m->roles, &found, &plan);
+		rb = carry_out(m, false, plan.backup, &plan.want, why);
 		rm = carry_out(m, true, plan.master, &plan.want, why);
-		m->failures = r < 0 || rm < 0 ? m->failures + 1 : 0;
-		if ((r == 0 && (plan.backup == SYNC_START || plan.backup == SYNC_RESTART)) ||
-		    (rm == 0 && (plan.master == SYNC_START || plan.master == SYNC_RESTART)))
-			m->ifindex = ifindex;
-		if (plan.master != SYNC_KEEP || plan.backup != SYNC_KEEP)
-			kernel_sync_read(m->kernel, &m->running);
+		m->failures = rb < 0 || rm < 0 ? m->failures + 1 : 0;
+		if (rb == 0 && (plan.backup == SYNC_START || plan.backup == SYNC_RESTART))
+			m->backup_ifindex = ifindex;
+		if (rm == 0 && (plan.master == SYNC_START || plan.master == SYNC_RESTART))
+			m->master_ifindex = ifindex;
+		if ((plan.master != SYNC_KEEP || plan.backup != SYNC_KEEP) && kernel_sync_read(m->kernel, &found) == 0)
+			m->running = found;
 	}
-	if (memcmp(&before, &m->running, sizeof(before)) != 0)
+	if (!same_daemon(&before.master, &m->running.master) || !same_daemon(&before.backup, &m->running.backup))
 		publish(m);
 	sd_event_source_set_time_relative(m->check_timer, m->failures ? RETRY_USEC : CHECK_USEC);
 	sd_event_source_set_enabled(m->check_timer, SD_EVENT_ONESHOT);
@@ -126,6 +142,7 @@ static void on_heartbeatd_message(const struct ipc_message *msg, void *userdata)
 	if (!m->roles.known)
 		log_info("heartbeatd: this director holds %s", m->snapshot_holds ? "a VIP group" : "no VIP group");
 	m->roles = (struct sync_roles){ .known = true, .holds_a_group = m->snapshot_holds };
+	publish(m);
 	sd_event_source_set_enabled(m->apply_soon, SD_EVENT_ONESHOT);
 }
 

@@ -23,9 +23,9 @@ struct manager {
 	struct lvsd_config *config;
 	struct kernel_sync *kernel;
 	struct sync_kernel running;     /* as last read */
-	/* The sync interface's index when the running daemons were started
-	 * or found: another one means it was deleted and made again. */
-	unsigned ifindex;
+	/* The sync interface's index when each daemon was started or found
+	 * running: another one means it was deleted and made again. */
+	unsigned master_ifindex, backup_ifindex;
 
 	struct ctl_subscription *heartbeatd;
 	struct sync_roles roles;

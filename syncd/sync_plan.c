@@ -31,14 +31,13 @@ static bool same_parameters(const struct sync_daemon *a, const struct sync_daemo
 	       addr_equal(&a->group, &b->group);
 }
 
-static enum sync_step step(bool want, const struct sync_daemon *wanted, const struct sync_daemon *found,
-			   bool recreated)
+static enum sync_step step(bool want, const struct sync_daemon *wanted, const struct sync_daemon *found)
 {
 	if (!want)
 		return found->running ? SYNC_STOP : SYNC_KEEP;
 	if (!found->running)
 		return SYNC_START;
-	return same_parameters(wanted, found) && !recreated ? SYNC_KEEP : SYNC_RESTART;
+	return same_parameters(wanted, found) && !found->stale ? SYNC_KEEP : SYNC_RESTART;
 }
 
 void sync_plan_decide(const struct lvsd_sync *cfg, const struct sync_roles *roles, const struct sync_kernel *kernel,
@@ -48,9 +47,9 @@ void sync_plan_decide(const struct lvsd_sync *cfg, const struct sync_roles *role
 	if (!cfg->enabled)
 		return;
 	sync_daemon_from_config(cfg, &ret->want);
-	ret->backup = step(true, &ret->want, &kernel->backup, kernel->interface_recreated);
+	ret->backup = step(true, &ret->want, &kernel->backup);
 	ret->master = step(roles->known ? roles->holds_a_group : kernel->master.running, &ret->want,
-			   &kernel->master, kernel->interface_recreated);
+			   &kernel->master);
 }
 
 const char *sync_kernel_state(const struct sync_kernel *k)

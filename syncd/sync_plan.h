@@ -18,14 +18,14 @@ struct sync_daemon {
 	unsigned syncid;              /* 0..255 */
 	struct lvsd_addr group;       /* multicast group */
 	uint16_t port;
+	/* Running on an interface deleted and made again since it started:
+	 * the kernel still says it runs, but it sends or hears nothing
+	 * there until started anew. */
+	bool stale;
 };
 
 struct sync_kernel {
 	struct sync_daemon master, backup;
-	/* The interface was deleted and made again since the daemons
-	 * started: the kernel still says they run, but a master sends and
-	 * a backup hears nothing there until they are started anew. */
-	bool interface_recreated;
 };
 
 /* What heartbeatd says of this director: known once a snapshot of it has
@@ -53,8 +53,8 @@ struct sync_plan {
 /* The daemon's parameters as cfg asks for them (multicast transport). */
 void sync_daemon_from_config(const struct lvsd_sync *cfg, struct sync_daemon *ret);
 
-/* The steps that bring kernel to what cfg and roles ask for (a daemon
- * running on a recreated interface is restarted):
+/* The steps that bring kernel to what cfg and roles ask for (a stale
+ * daemon is restarted):
  *   - no sync block: nothing is touched;
  *   - the backup runs always, so this director has the connections of
  *     whoever holds a group before it takes one over;

@@ -132,10 +132,15 @@ Test(sync_plan, the_kernel_state_and_step_names)
 Test(sync_plan, daemons_on_a_recreated_interface_are_restarted)
 {
 	struct lvsd_sync cfg = config();
-	struct sync_kernel k = { .master = running(&cfg), .backup = running(&cfg), .interface_recreated = true };
+	struct sync_kernel k = { .master = running(&cfg), .backup = running(&cfg) };
 	struct sync_roles roles = { .known = true, .holds_a_group = true };
 	struct sync_plan p;
 
+	k.backup.stale = true;
+	sync_plan_decide(&cfg, &roles, &k, &p);
+	cr_assert_eq(p.master, SYNC_KEEP, "each daemon by its own interface");
+	cr_assert_eq(p.backup, SYNC_RESTART);
+	k.master.stale = true;
 	sync_plan_decide(&cfg, &roles, &k, &p);
 	cr_assert_eq(p.master, SYNC_RESTART);
 	cr_assert_eq(p.backup, SYNC_RESTART);

@@ -75,7 +75,9 @@ CONF
 
 start() {  # NODE DAEMON
 	mkdir -p "$work/run-$1"
-	in_ns "$1" "$builddir/$2/$2" -f "$work/lvsd.conf" -N "$1" -R "$work/run-$1" 2>>"$work/$1-$2.log" &
+	# Not through in_ns: $! must be the daemon's own pid, for signals.
+	ip netns exec "$(ns "$1")" "$builddir/$2/$2" -f "$work/lvsd.conf" -N "$1" -R "$work/run-$1" \
+		2>>"$work/$1-$2.log" &
 	pids[$1-$2]=$!
 }
 stop() {  # NODE DAEMON SIGNAL
@@ -111,6 +113,7 @@ from=$(($(wc -l < "$work/lb1-syncd.log") + 1))
 start lb1 syncd
 wait_for 10 eval 'tail -n +$from "$work/lb1-syncd.log" | grep -q "subscribed to heartbeatd"'
 sleep 1
+expect_eq "the new syncd runs (the killed one is gone)" 0 "$(kill -0 "${pids[lb1-syncd]}" 2>/dev/null; echo $?)"
 expect_eq "after a restart lb1 runs both, neither started nor restarted again" \
 	"$both 0" "$(daemons lb1) $(tail -n +$from "$work/lb1-syncd.log" | grep -c 'started\|restarted\|stopped (')"
 
@@ -193,6 +196,15 @@ if wait_for 15 eval 'grep -q "sync backup restarted .*(its interface was made an
 else
 	fail "backup restarted on the new interface" "$(daemons lb2)
 $(tail -5 "$work/lb2-syncd.log")"
+fi
+
+echo "# a reload naming an interface that does not exist: the kernel's answer, logged"
+sed -i 's/interface = "eth0"  id = 7/interface = "nosuch0"  id = 7/' "$work/lvsd.conf"
+kill -HUP "${pids[lb2-syncd]}"
+if wait_for 10 grep -q 'cannot restart the kernel.s sync backup on nosuch0, .*: No such device' "$work/lb2-syncd.log"; then
+	pass "syncd logs the kernel's own error (ENODEV) for a missing interface"
+else
+	fail "the kernel's error logged" "$(tail -5 "$work/lb2-syncd.log")"
 fi
 
 for k in "${!pids[@]}"; do kill -TERM "${pids[$k]}" 2>/dev/null; done
