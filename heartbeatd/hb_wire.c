@@ -1,6 +1,7 @@
 /* Heartbeat packets: encoding, authentication, strict decoding. */
 #include "hb_wire.h"
 
+#include "big_endian.h"
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -14,35 +15,6 @@ _Static_assert(HB_NAME_MAX == LVSD_HB_NAME_MAX, "name limits differ");
 _Static_assert(HB_MAX_GROUPS == LVSD_HB_MAX_GROUPS, "group limits differ");
 _Static_assert(HB_PACKET_MAX - HEADER_SIZE - 2 * (1 + HB_NAME_MAX) - 1 - HMAC_SIZE == LVSD_HB_GROUP_BYTES,
 	       "the groups' room differs");
-
-static void put_u16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = (uint8_t)v; }
-static uint16_t get_u16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 3; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* Names: 1..HB_NAME_MAX printable bytes, no spaces (they appear in logs). */
 static bool name_ok(const uint8_t *s, size_t n, bool may_be_empty)
@@ -78,11 +50,11 @@ int hb_encode(const struct hb_packet *p, struct hmac *key, uint8_t *buf, size_t 
 	memcpy(buf, HB_MAGIC, 4);
 	buf[4] = HB_VERSION;
 	buf[5] = p->type;
-	put_u16(buf + 6, p->flags);
-	put_u64(buf + 8, p->epoch);
-	put_u64(buf + 16, p->seq);
+	be_put16(buf + 6, p->flags);
+	be_put64(buf + 8, p->epoch);
+	be_put64(buf + 16, p->seq);
 	buf[24] = p->priority;
-	put_u32(buf + 25, p->interval_usec);
+	be_put32(buf + 25, p->interval_usec);
 	if ((r = put_name(buf, size, &pos, p->sender, false)) < 0)
 		return r;
 	if (pos == size)
@@ -137,11 +109,11 @@ int hb_decode(const uint8_t *buf, size_t len, struct hmac *key, struct hb_packet
 		return -EPERM;
 
 	ret->type = buf[5];
-	ret->flags = get_u16(buf + 6);
-	ret->epoch = get_u64(buf + 8);
-	ret->seq = get_u64(buf + 16);
+	ret->flags = be_get16(buf + 6);
+	ret->epoch = be_get64(buf + 8);
+	ret->seq = be_get64(buf + 16);
 	ret->priority = buf[24];
-	ret->interval_usec = get_u32(buf + 25);
+	ret->interval_usec = be_get32(buf + 25);
 	if ((ret->type != HB_ALIVE && ret->type != HB_HANDOVER) || !ret->interval_usec)
 		return -EBADMSG;
 	if (get_name(buf, end, &pos, ret->sender, false) < 0 || pos >= end)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "big_endian.h"
 #include "enum_names.h"
 
 /* Entry offsets. */
@@ -47,20 +48,6 @@ static const char *const reason_names[SYNC_REASONS] = {
 };
 
 ENUM_NAMES_DEFINE(sync_reason, enum sync_reason, reason_names)
-
-static void put_u16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static uint16_t get_u16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 3; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static size_t align4(size_t n)
 {
@@ -136,16 +123,16 @@ static void put_addr(uint8_t *p, const struct lvsd_addr *a)
 
 static void get_seq(const uint8_t *p, struct sync_seq *s)
 {
-	s->init_seq = get_u32(p);
-	s->delta = get_u32(p + 4);
-	s->previous_delta = get_u32(p + 8);
+	s->init_seq = be_get32(p);
+	s->delta = be_get32(p + 4);
+	s->previous_delta = be_get32(p + 8);
 }
 
 static void put_seq(uint8_t *p, const struct sync_seq *s)
 {
-	put_u32(p, s->init_seq);
-	put_u32(p + 4, s->delta);
-	put_u32(p + 8, s->previous_delta);
+	be_put32(p, s->init_seq);
+	be_put32(p + 4, s->delta);
+	be_put32(p + 8, s->previous_delta);
 }
 
 /* Reads the options in e[fixed..size) into c. *at is where a fault was seen. */
@@ -234,13 +221,13 @@ static enum sync_reason parse_entry(const uint8_t *e, size_t size, struct sync_c
 		return r;
 
 	c->protocol = e[E_PROTOCOL];
-	c->flags = get_u32(e + E_FLAGS);
-	c->state = get_u16(e + E_STATE);
-	c->cport = get_u16(e + E_CPORT);
-	c->vport = get_u16(e + E_VPORT);
-	c->dport = get_u16(e + E_DPORT);
-	c->fwmark = get_u32(e + E_FWMARK);
-	c->timeout_sec = get_u32(e + E_TIMEOUT);
+	c->flags = be_get32(e + E_FLAGS);
+	c->state = be_get16(e + E_STATE);
+	c->cport = be_get16(e + E_CPORT);
+	c->vport = be_get16(e + E_VPORT);
+	c->dport = be_get16(e + E_DPORT);
+	c->fwmark = be_get32(e + E_FWMARK);
+	c->timeout_sec = be_get32(e + E_TIMEOUT);
 	get_addr(e + E_ADDRS, c->af, &c->caddr);
 	get_addr(e + E_ADDRS + n, c->af, &c->vaddr);
 	get_addr(e + E_ADDRS + 2 * n, c->af, &c->daddr);
@@ -283,7 +270,7 @@ static int walk(const uint8_t *buf, size_t len, struct sync_message_info *info, 
 	if (len < SYNC_HEADER_SIZE)
 		return fail(info, SYNC_BAD_TOO_SHORT, 0, 0);
 	info->syncid = buf[1];
-	info->size = get_u16(buf + 2);
+	info->size = be_get16(buf + 2);
 	info->nr_conns = buf[4];
 	if (info->size != len)
 		return fail(info, SYNC_BAD_SIZE, 0, 2);
@@ -306,7 +293,7 @@ static int walk(const uint8_t *buf, size_t len, struct sync_message_info *info, 
 			return fail(info, SYNC_BAD_COUNT, i, len);
 		if (len - start < SYNC_ENTRY_V4_SIZE)
 			return fail(info, SYNC_BAD_ENTRY_SIZE, i, start);
-		ver_size = get_u16(buf + start + E_VER_SIZE);
+		ver_size = be_get16(buf + start + E_VER_SIZE);
 		size = ver_size & SIZE_MASK;
 		if (size > len - start)
 			return fail(info, SYNC_BAD_ENTRY_SIZE, i, start + E_VER_SIZE);
@@ -364,7 +351,7 @@ int sync_encode_start(struct sync_builder *b, uint8_t *buf, size_t max, uint8_t 
 	b->nr_conns = 0;
 	memset(buf, 0, SYNC_HEADER_SIZE);
 	buf[1] = syncid;
-	put_u16(buf + 2, SYNC_HEADER_SIZE);
+	be_put16(buf + 2, SYNC_HEADER_SIZE);
 	buf[5] = SYNC_VERSION;
 	return 0;
 }
@@ -406,14 +393,14 @@ int sync_encode(struct sync_builder *b, const struct sync_conn *c)
 	e = b->buf + b->len + pad;
 	e[E_TYPE] = c->af == AF_INET6 ? TYPE_INET6 : 0;
 	e[E_PROTOCOL] = c->protocol;
-	put_u16(e + E_VER_SIZE, (uint16_t)size);
-	put_u32(e + E_FLAGS, c->flags);
-	put_u16(e + E_STATE, c->state);
-	put_u16(e + E_CPORT, c->cport);
-	put_u16(e + E_VPORT, c->vport);
-	put_u16(e + E_DPORT, c->dport);
-	put_u32(e + E_FWMARK, c->fwmark);
-	put_u32(e + E_TIMEOUT, c->timeout_sec);
+	be_put16(e + E_VER_SIZE, (uint16_t)size);
+	be_put32(e + E_FLAGS, c->flags);
+	be_put16(e + E_STATE, c->state);
+	be_put16(e + E_CPORT, c->cport);
+	be_put16(e + E_VPORT, c->vport);
+	be_put16(e + E_DPORT, c->dport);
+	be_put32(e + E_FWMARK, c->fwmark);
+	be_put32(e + E_TIMEOUT, c->timeout_sec);
 	put_addr(e + E_ADDRS, &c->caddr);
 	put_addr(e + E_ADDRS + n, &c->vaddr);
 	put_addr(e + E_ADDRS + 2 * n, &c->daddr);
@@ -432,7 +419,7 @@ int sync_encode(struct sync_builder *b, const struct sync_conn *c)
 
 	b->len += pad + size;
 	b->nr_conns++;
-	put_u16(b->buf + 2, (uint16_t)b->len);
+	be_put16(b->buf + 2, (uint16_t)b->len);
 	b->buf[4] = (uint8_t)b->nr_conns;
 	return 0;
 }
