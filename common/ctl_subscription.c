@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "daemon.h"
+#include "log.h"
 
 #define RETRY_USEC 1000000ULL
 
@@ -98,30 +100,40 @@ static int on_retry(sd_event_source *src, uint64_t usec, void *userdata)
 	return 0;
 }
 
-int ctl_subscription_new(sd_event *e, const char *path, const struct ctl_subscription_handlers *h,
-			 void *userdata, struct ctl_subscription **ret)
+int ctl_subscription_new(sd_event *e, const char *runtime_dir, const char *daemon,
+			 const struct ctl_subscription_handlers *h, void *userdata, struct ctl_subscription **ret)
 {
-	struct ctl_subscription *s = calloc(1, sizeof(*s));
+	struct ctl_subscription *s = NULL;
+	char path[4096];
 	int r;
 
-	if (!s || !(s->path = strdup(path))) {
-		free(s);
-		return -ENOMEM;
+	if ((r = daemon_socket_path(runtime_dir, daemon, path, sizeof(path))) < 0) {
+		log_error("cannot subscribe to %s in %s: %s", daemon, runtime_dir, strerror(-r));
+		return r;
 	}
+	if (!(s = calloc(1, sizeof(*s)))) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	s->fd = -1;
 	s->event = sd_event_ref(e);
 	s->h = *h;
 	s->userdata = userdata;
-	s->fd = -1;
-	r = sd_event_add_time_relative(e, &s->retry, CLOCK_MONOTONIC, 0, 0, on_retry, s);
-	if (r < 0) {
-		ctl_subscription_free(s);
-		return r;
+	if (!(s->path = strdup(path))) {
+		r = -ENOMEM;
+		goto fail;
 	}
+	if ((r = sd_event_add_time_relative(e, &s->retry, CLOCK_MONOTONIC, 0, 0, on_retry, s)) < 0)
+		goto fail;
 	sd_event_source_set_description(s->retry, "subscription-retry");
 	sd_event_source_set_enabled(s->retry, SD_EVENT_OFF);
 	try_connect(s);
 	*ret = s;
 	return 0;
+fail:
+	log_error("cannot subscribe to %s at %s: %s", daemon, path, strerror(-r));
+	ctl_subscription_free(s);
+	return r;
 }
 
 void ctl_subscription_free(struct ctl_subscription *s)

@@ -19,6 +19,9 @@ struct ctl_subscription_handlers {
 	void (*on_connection)(bool connected, int error, void *userdata);
 };
 
-int ctl_subscription_new(sd_event *e, const char *path, const struct ctl_subscription_handlers *h,
-			 void *userdata, struct ctl_subscription **ret);
+/* Subscribes to daemon's control socket in runtime_dir (retrying while it
+ * is not there: that is no error). Logs what failed and returns a
+ * negative errno. */
+int ctl_subscription_new(sd_event *e, const char *runtime_dir, const char *daemon,
+			 const struct ctl_subscription_handlers *h, void *userdata, struct ctl_subscription **ret);
 void ctl_subscription_free(struct ctl_subscription *s);

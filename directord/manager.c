@@ -122,7 +122,6 @@ int manager_new(const struct daemon *d, struct lvsd_config *config, struct manag
 {
 	const struct daemon_options *opts = &d->opts;
 	struct manager *m = calloc(1, sizeof(*m));
-	char path[4096];
 	int r;
 
 	if (!m) {
@@ -156,13 +155,10 @@ int manager_new(const struct daemon *d, struct lvsd_config *config, struct manag
 	sd_event_source_set_description(m->health_pass, "health-pass");
 	sd_event_source_set_enabled(m->health_pass, SD_EVENT_OFF);
 
-	if ((r = daemon_socket_path(opts->runtime_dir, "healthd", path, sizeof(path))) < 0 ||
-	    (r = ctl_subscription_new(m->event, path,
+	if ((r = ctl_subscription_new(m->event, opts->runtime_dir, "healthd",
 				      &(struct ctl_subscription_handlers){ on_healthd_message, on_healthd_connection },
-				      m, &m->healthd)) < 0) {
-		log_error("cannot subscribe to healthd at %s: %s", path, strerror(-r));
+				      m, &m->healthd)) < 0)
 		goto fail;
-	}
 	*ret = m;
 	return 0;
 fail:

@@ -190,7 +190,6 @@ int manager_reload(struct manager *m, struct lvsd_config *config)
 int manager_new(const struct daemon *d, struct lvsd_config *config, struct manager **ret)
 {
 	struct manager *m = calloc(1, sizeof(*m));
-	char path[4096];
 	int r;
 
 	if (!m) {
@@ -217,14 +216,11 @@ int manager_new(const struct daemon *d, struct lvsd_config *config, struct manag
 	sd_event_source_set_description(m->check_timer, "check-timer");
 	sd_event_source_set_description(m->apply_soon, "apply-soon");
 	sd_event_source_set_enabled(m->apply_soon, SD_EVENT_OFF);
-	if ((r = daemon_socket_path(m->opts->runtime_dir, "heartbeatd", path, sizeof(path))) < 0 ||
-	    (r = ctl_subscription_new(m->event, path,
+	if ((r = ctl_subscription_new(m->event, m->opts->runtime_dir, "heartbeatd",
 				      &(struct ctl_subscription_handlers){ on_heartbeatd_message,
 									   on_heartbeatd_connection },
-				      m, &m->heartbeatd)) < 0) {
-		log_error("cannot subscribe to heartbeatd at %s: %s", path, strerror(-r));
+				      m, &m->heartbeatd)) < 0)
 		goto fail;
-	}
 	*ret = m;
 	return 0;
 fail:
