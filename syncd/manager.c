@@ -250,7 +250,7 @@ void manager_status_line(const struct manager *m, bool reloaded, char *buf, size
 	snprintf(buf, size, "Kernel sync daemons: %s", sync_kernel_state(&m->running));
 }
 
-static int send_status(struct manager *m, struct ctl_peer *p)
+int manager_send_status(struct manager *m, struct ctl_peer *p)
 {
 	struct ipc_message msg = { .type = IPC_MSG_SYNC };
 	int r;
@@ -268,14 +268,9 @@ static int send_status(struct manager *m, struct ctl_peer *p)
 	return ctl_peer_send(p, &msg);
 }
 
-int manager_send_status(struct manager *m, struct ctl_peer *p)
-{
-	return send_status(m, p);
-}
-
 static int publish_to(struct ctl_peer *p, void *userdata)
 {
-	return send_status(userdata, p);
+	return manager_send_status(userdata, p);
 }
 
 static void publish(struct manager *m)
